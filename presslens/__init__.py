@@ -1,0 +1,32 @@
+"""presslens: who said what, about whom, when, and according to whom.
+
+    >>> import presslens
+    >>> article = presslens.analyze('date 2020-09-15 Example News - "We will win," she said.')
+    >>> [s.kind for s in article.statements]
+"""
+
+from .about import PIPELINE_VERSION, SCHEMA, __version__
+from .analyze import Options, analyze, analyze_many
+from .errors import ModelNotFound, PresslensError, RecordError, UsageError
+from .models import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression
+
+__all__ = [
+    "PIPELINE_VERSION",
+    "SCHEMA",
+    "__version__",
+    "Options",
+    "analyze",
+    "analyze_many",
+    "ModelNotFound",
+    "PresslensError",
+    "RecordError",
+    "UsageError",
+    "Article",
+    "Entity",
+    "Mention",
+    "Record",
+    "Reject",
+    "Source",
+    "Statement",
+    "TimeExpression",
+]

@@ -1,0 +1,123 @@
+"""`analyze` and `analyze_many`: text in, `presslens/1` articles out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from . import nlp as nlp_module
+from .convert import doc_parts, merge_parts
+from .inputs import parse_dateline
+from .models import Article, Record
+
+log = logging.getLogger("presslens")
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How articles are analysed. One frozen object instead of many keyword arguments."""
+
+    model: str | None = None  # spaCy pipeline name; None: the default English pipeline
+    batch_size: int = 16  # Docs per nlp.pipe batch
+    max_chars: int = 100_000  # longer articles are analysed in parts of at most this size
+
+
+def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Cut `text` into `(start, end)` parts of at most `max_chars`, at paragraph breaks if possible.
+
+    Falls back to the last sentence end, then the last space, then a hard cut, so no text is lost.
+    """
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    parts, start = [], 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max((m.end() for m in _PARAGRAPH_BREAK.finditer(window)), default=0)
+        if cut < max_chars // 4:
+            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 2
+        if cut < max_chars // 4:
+            cut = window.rfind(" ") + 1
+        if cut < max_chars // 4:
+            cut = max_chars
+        parts.append((start, start + cut))
+        start += cut
+    parts.append((start, len(text)))
+    return parts
+
+
+def analyze_many(
+    records: Iterable[Record], options: Options | None = None, nlp: Language | None = None
+) -> Iterator[Article]:
+    """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order."""
+    options = options or Options()
+    nlp = nlp or nlp_module.load(options.model)
+    model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
+    pending: list[tuple[Record, list[tuple[int, int]]]] = []
+
+    def docs() -> Iterator:
+        for record in records:
+            bounds = split_parts(record.text, options.max_chars)
+            pending.append((record, bounds))
+            for start, end in bounds:
+                doc = nlp.make_doc(record.text[start:end])
+                doc._.published = record.published
+                yield doc
+
+    parts: list = []
+    for doc in nlp.pipe(docs(), batch_size=options.batch_size):
+        record, bounds = pending[0]
+        parts.append(doc_parts(doc, shift=bounds[len(parts)][0]))
+        if len(parts) < len(bounds):
+            continue
+        pending.pop(0)
+        entities, statements, times = merge_parts(parts) if len(parts) > 1 else parts[0]
+        warnings = []
+        if len(parts) > 1:
+            warnings.append(
+                f"[W001] article is {len(record.text):,} characters, longer than {options.max_chars:,}: "
+                f"analysed in {len(parts)} parts"
+            )
+            log.warning("%s: %s", record.location or record.id, warnings[-1])
+        parts = []
+        yield Article(
+            id=record.id,
+            text=record.text,
+            outlet=record.outlet,
+            published=record.published,
+            title=record.title,
+            url=record.url,
+            entities=entities,
+            statements=statements,
+            times=times,
+            warnings=warnings,
+            model=model,
+        )
+
+
+def analyze(
+    text: str,
+    *,
+    id: str = "article",
+    outlet: str | None = None,
+    published: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    options: Options | None = None,
+) -> Article:
+    """Analyse one article. A dateline header (`date 2020-09-15 Outlet - body`) is recognised.
+
+    >>> article = analyze('date 2020-09-15 Example News - "We will win," she said.')
+    """
+    dated = parse_dateline(text)
+    if dated is not None:
+        published = published or dated.published
+        outlet = outlet or dated.outlet
+        text = dated.text
+    record = Record(id=id, text=text, outlet=outlet, published=published, title=title, url=url)
+    return next(analyze_many([record], options))

@@ -1,0 +1,70 @@
+"""What presslens's spaCy components write on the Doc.
+
+Components add their results to these Doc extensions (registered once, on import):
+
+    doc._.published      str | None      the article's ISO date, set before the pipeline runs
+    doc._.pl_entities    list[DocEntity]     written by presslens.coref
+    doc._.pl_statements  list[DocStatement]  written by presslens.attribution
+    doc._.pl_times       list[DocTime]       written by presslens.times
+
+They hold spaCy Spans, valid only while the Doc lives; `presslens.convert` turns them into the
+plain dataclasses of `presslens.models` at one boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+
+@dataclass
+class DocMention:
+    span: Span
+    kind: str  # name, title, role, pronoun, group
+
+
+@dataclass
+class DocEntity:
+    id: str
+    name: str
+    type: str
+    mentions: list[DocMention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocSource:
+    name: str
+    span: Span | None = None
+    entity: str | None = None
+
+
+@dataclass
+class DocStatement:
+    content: list[Span]
+    cue: list[Span]
+    source: list[Span]
+    speaker: str | None
+    kind: str  # direct, mixed, indirect
+    attribution: str = "named"  # named, pronoun, group, vague, unattributed
+    according_to: list[DocSource] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+@dataclass
+class DocTime:
+    span: Span
+    value: str | None
+    granularity: str | None
+
+
+for _name, _default in (
+    ("published", None),
+    ("pl_entities", None),
+    ("pl_statements", None),
+    ("pl_times", None),
+):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)

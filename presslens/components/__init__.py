@@ -1,0 +1,1 @@
+"""presslens's spaCy components; each module registers one versioned factory."""

@@ -1,0 +1,163 @@
+"""Plain data that leaves the spaCy Doc: the `presslens/1` article and its parts.
+
+Offsets are Python string indices into `Article.text`, end exclusive. Spans are lists of
+`(start, end)` pairs because quotes, cues and sources can be discontinuous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .about import PIPELINE_VERSION, SCHEMA
+
+Offsets = list[tuple[int, int]]
+MentionKind = Literal["name", "title", "role", "pronoun", "group"]
+StatementKind = Literal["direct", "mixed", "indirect"]
+Attribution = Literal["named", "pronoun", "group", "vague", "unattributed"]
+Granularity = Literal["day", "week", "month", "year"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article as read from an input, before analysis."""
+
+    id: str
+    text: str
+    outlet: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or None
+    title: str | None = None
+    url: str | None = None
+    location: str = ""  # where it came from, e.g. "news.jsonl:17"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An input record that could not be used, with where it was and why."""
+
+    location: str
+    reason: str
+    id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    kind: MentionKind
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"span": [self.start, self.end], "kind": self.kind, "text": self.text}
+
+
+@dataclass
+class Entity:
+    id: str  # "e1", "e2", ... unique within the article
+    name: str  # canonical name: the longest proper name seen
+    type: str  # PERSON, ORG, GPE, NORP, ...
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # "deputy head of Hezbollah"
+    titles: list[str] = field(default_factory=list)  # "Sheikh", "US President"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "mentions": [m.to_dict() for m in self.mentions],
+            "roles": list(self.roles),
+            "titles": list(self.titles),
+        }
+
+
+@dataclass
+class Source:
+    """One link of a reporting chain ("according to Press TV")."""
+
+    name: str
+    span: tuple[int, int] | None = None
+    entity: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "span": list(self.span) if self.span else None, "entity": self.entity}
+
+
+@dataclass
+class Statement:
+    id: str  # "s1", "s2", ...
+    content: Offsets
+    cue: Offsets
+    source: Offsets  # the mention naming the speaker; [] when none
+    speaker: str | None  # entity id
+    kind: StatementKind
+    attribution: Attribution = "named"
+    according_to: list[Source] = field(default_factory=list)
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "content": [list(s) for s in self.content],
+            "cue": [list(s) for s in self.cue],
+            "source": [list(s) for s in self.source],
+            "speaker": self.speaker,
+            "kind": self.kind,
+            "attribution": self.attribution,
+            "according_to": [s.to_dict() for s in self.according_to],
+            "confidence": round(float(self.confidence), 4),
+        }
+
+
+@dataclass
+class TimeExpression:
+    start: int
+    end: int
+    text: str
+    value: str | None  # ISO: 2020-09-15, 2020-W38, 2020-09, 2020; None when unresolved
+    granularity: Granularity | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "span": [self.start, self.end],
+            "text": self.text,
+            "value": self.value,
+            "granularity": self.granularity,
+        }
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    outlet: str | None = None
+    published: str | None = None
+    title: str | None = None
+    url: str | None = None
+    entities: list[Entity] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    times: list[TimeExpression] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "outlet": self.outlet,
+            "published": self.published,
+            "title": self.title,
+            "url": self.url,
+            "text": self.text,
+            "entities": [e.to_dict() for e in self.entities],
+            "statements": [s.to_dict() for s in self.statements],
+            "times": [t.to_dict() for t in self.times],
+            "warnings": list(self.warnings),
+            "pipeline": {"version": PIPELINE_VERSION, "model": self.model},
+        }
+
+    def entity(self, entity_id: str | None) -> Entity | None:
+        return next((e for e in self.entities if e.id == entity_id), None)

