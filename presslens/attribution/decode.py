@@ -1,0 +1,130 @@
+"""Tag runs to statements: which content and source belong to which cue.
+
+The tagger says where sources, cues and contents are; this module links them with a few rules
+measured on PolNeAR train (oracle tags give the linking ceiling, see docs/evaluation.md):
+each content run goes to the nearest cue of the sentences it covers, each source run to the
+nearest cue of its sentence; a content run with no cue near it ("floating" quote) continues the
+statement just before it when that one is close, else it stands alone, unattributed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+_FLOAT_SENTS = 2
+_ALONE_MIN = 8  # an unquoted content with no cue near it is kept only when this long  # a floating content may follow its statement by at most this many sentences
+
+
+@dataclass
+class Linked:
+    cue: list[tuple[int, int]] = field(default_factory=list)
+    source: list[tuple[int, int]] = field(default_factory=list)
+    content: list[tuple[int, int]] = field(default_factory=list)
+    floating: bool = False  # content inherited from an earlier statement
+
+
+def _dist(a: tuple[int, int], b: tuple[int, int]) -> int:
+    if a[1] <= b[0]:
+        return b[0] - a[1]
+    if b[1] <= a[0]:
+        return a[0] - b[1]
+    return 0
+
+
+def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = None) -> list[Linked]:
+    """`runs`: (label S|C|Q, start, end) token runs of the whole doc, in order; `quoted`: 1 for
+    tokens inside quotation marks (only quotes float to an earlier statement)."""
+    sent_of = {}
+    for k, s in enumerate(doc.sents):
+        for i in range(s.start, s.end):
+            sent_of[i] = k
+    para_of = [0] * len(doc)
+    p = 0
+    for t in doc:
+        if t.is_space and "\n" in t.text:
+            p += 1
+        para_of[t.i] = p
+    cues = [(s, e) for lab, s, e in runs if lab == "C"]
+    stmts = {c: Linked(cue=[c]) for c in cues}
+    cue_sents: dict[int, list] = {}
+    for c in cues:
+        for k in range(sent_of[c[0]], sent_of[c[1] - 1] + 1):
+            cue_sents.setdefault(k, []).append(c)
+
+    def nearest(span, sents):
+        cands = {c for k in sents for c in cue_sents.get(k, [])}
+        cands = [c for c in cands if para_of[c[0]] == para_of[span[0]] or para_of[c[0]] == para_of[span[1] - 1]]
+        return min(cands, key=lambda c: (_dist(c, span), c)) if cands else None
+
+    order: list[Linked] = []
+    pending_q = []
+    for lab, s, e in runs:
+        span = (s, e)
+        first, last = sent_of[s], sent_of[e - 1]
+        if lab == "S":
+            c = nearest(span, range(first, last + 1))
+            if c is not None:
+                stmts[c].source.append(span)
+        elif lab == "Q":
+            c = nearest(span, range(first, last + 1))
+            if c is None:
+                c = nearest(span, (first - 1, last + 1))
+            if c is not None:
+                stmts[c].content.append(span)
+            else:
+                pending_q.append(span)
+    # statements in text order; floating contents join the closest earlier statement
+    out = sorted((st for st in stmts.values() if st.content), key=lambda st: st.content[0][0])
+    for span in pending_q:
+        prev = [st for st in out if not st.floating and st.content[-1][1] <= span[0]]
+        is_quote = quoted is None or 2 * sum(quoted[span[0] : span[1]]) > span[1] - span[0]
+        if is_quote and prev and sent_of[span[0]] - sent_of[prev[-1].content[-1][1] - 1] <= _FLOAT_SENTS:
+            prev[-1].content.append(span)
+        elif is_quote or span[1] - span[0] >= _ALONE_MIN:
+            out.append(Linked(content=[span], floating=True))
+    for st in out:
+        st.content.sort()
+        if st.cue and not st.source:
+            src = parse_source(doc, st.cue[0])
+            if src is not None:
+                st.source.append(src)
+    out.sort(key=lambda st: st.content[0][0])
+    return out
+
+
+_SUBJ = ("nsubj", "nsubjpass")
+
+
+def parse_source(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """The cue's subject from the parse, when the tagger found no source: "X said", "said X",
+    "X, saying ...", "according to X", "denounced by X"."""
+    heads = [t for t in doc[cue[0] : cue[1]] if t.head.i < cue[0] or t.head.i >= cue[1] or t.head.i == t.i]
+    for tok in heads or [doc[cue[0]]]:
+        for cur in (tok, tok.head):
+            for c in cur.children:
+                if c.dep_ in _SUBJ and not (cue[0] <= c.i < cue[1]):
+                    return _np(c)
+                if c.dep_ == "agent":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            return _np(g)
+            if cur.dep_ not in ("advcl", "xcomp", "conj", "acl", "relcl", "pcomp"):
+                break
+    for t in doc[cue[0] : cue[1]]:
+        if t.lower_ in ("to", "per"):
+            for c in t.children:
+                if c.dep_ == "pobj":
+                    return _np(c)
+    return None
+
+
+def _np(tok) -> tuple[int, int]:
+    # the subject's own words, without a trailing relative clause or apposition after a comma
+    end = tok.i + 1
+    for c in tok.rights:
+        if c.dep_ in ("relcl", "appos", "acl", "punct") or c.text == ",":
+            break
+        end = c.right_edge.i + 1
+    return tok.left_edge.i, end
