@@ -183,6 +183,19 @@ def para_features(a: DocArrays, start: int, end: int) -> list[list[str]]:
             f.extend(children.get(i, ()))
         if a.phrase[i]:
             f.append("ph")
+        # a cue just ahead or just behind: ", he said" ends a content, "said that" opens one
+        for o in (1, 2, 3):
+            j = i + o
+            if j < end and (cue[j] or a.phrase[j]):
+                f.append("nc%d=%s" % (o, lemma[j]))
+                break
+        for o in (1, 2, 3):
+            j = i - o
+            if j >= start and (cue[j] or a.phrase[j]):
+                f.append("pc%d=%s" % (o, lemma[j]))
+                break
+        if i == s:
+            f.append("BOSq=%d" % inq[i])
         if a.title[i]:
             f.append("title")
         # nearest cue ancestor: the relation of the child on the path, and how far it is

@@ -16,7 +16,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
-from .decode import Linked, link
+from .decode import RELAY_LEMMAS, Linked, link
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .lexicon import DATA, Lexicon
 from .tags import runs
@@ -24,8 +24,7 @@ from .tags import runs
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "it"}
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
-# cues that pass content on rather than originate it: "according to Z", "Z reported that ..."
-_RELAY_CUES = {"according", "report", "cite", "quote", "per"}
+
 
 
 @dataclass
@@ -69,9 +68,8 @@ class Attributor:
 
     def statements(self, doc: Doc) -> list[DocStatement]:
         tag_runs, probs, inq = self.tag(doc)
-        linked = link(doc, tag_runs, inq)
+        linked = [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)]
         out = [self._statement(doc, st, probs, inq) for st in linked]
-        _relay_chains(doc, out, tag_runs, linked)
         return out
 
     # -- set annotations ---------------------------------------------------------------------
@@ -89,8 +87,12 @@ class Attributor:
             conf *= sum(probs[i] for s, e in st.cue for i in range(s, e)) / sum(e - s for s, e in st.cue)
         if st.floating:
             conf *= 0.5
+        according = []
+        for rs in st.relayed_by:
+            ent, _ = _entity_at(doc, doc[rs[0] : rs[1]])
+            according.append(DocSource(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
-                            attribution=attribution, according_to=[], confidence=round(conf, 3))
+                            attribution=attribution, according_to=according, confidence=round(conf, 3))
 
 
 def _entity_at(doc: Doc, span: Span):
@@ -135,39 +137,22 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
     return None, "named"
 
 
-def _relay_chains(doc: Doc, statements: list[DocStatement], tag_runs, linked) -> None:
-    """`according_to`: a relay cue ("according to Press TV", "Reuters reported") in the sentence
-    of a statement, left without content of its own, adds its source to that statement's chain."""
-    used = {s for st in linked for s in st.cue}
-    by_sent: dict[int, list[DocStatement]] = {}
-    for st in statements:
-        if st.cue:
-            by_sent.setdefault(st.cue[0].sent.start, []).append(st)
-    for lab, s, e in tag_runs:
-        if lab != "C" or (s, e) in used:
-            continue
-        cue = doc[s:e]
-        if not any(t.lemma_.lower() in _RELAY_CUES for t in cue):
-            continue
-        targets = by_sent.get(cue.sent.start)
-        if not targets:
-            continue
-        target = min(targets, key=lambda st: abs(st.cue[0].start - s))
-        src = _relay_source(cue)
-        if src is not None:
-            ent, _ = _entity_at(doc, src)
-            target.according_to.append(DocSource(name=src.text, span=src, entity=ent.id if ent else None))
-
-
-def _relay_source(cue: Span) -> Span | None:
-    """The source named by a relay cue: the object of "according to", the subject of "reported"."""
-    doc = cue.doc
-    for t in cue:
-        if t.lower_ == "to" or t.lower_ == "per":
-            for c in t.children:
-                if c.dep_ == "pobj":
-                    return doc[c.left_edge.i : c.right_edge.i + 1]
-        for c in t.children:
-            if c.dep_ in ("nsubj", "nsubjpass") and c.i not in range(cue.start, cue.end):
-                return doc[c.left_edge.i : c.right_edge.i + 1]
-    return None
+def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:
+    """ "Reuters reported that X said Y": a relay cue whose content opens with another speaker's
+    cue becomes X's statement Y, `according_to` Reuters (PolNeAR tags only the outer layer)."""
+    if len(st.content) != 1 or not st.cue or not st.source:
+        return st
+    if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
+        return st
+    s, e = st.content[0]
+    for t in doc[s : min(e, s + 12)]:
+        if t.pos_ == "VERB" and t.lemma_.lower() in lex.verbs:
+            subj = [c for c in t.children if c.dep_ == "nsubj"]
+            comp = [c for c in t.children if c.dep_ == "ccomp"]
+            if subj and comp and s <= subj[0].left_edge.i:
+                inner = Linked(cue=[(t.i, t.i + 1)], source=[(subj[0].left_edge.i, subj[0].i + 1)],
+                               content=[(comp[0].left_edge.i, comp[0].right_edge.i + 1)])
+                inner.relayed_by = list(st.source)
+                return inner
+            break
+    return st
