@@ -78,7 +78,9 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
                 stmts[c].content.append(span)
             else:
                 pending_q.append(span)
-    # statements in text order; floating contents join the closest earlier statement
+    for c, st in stmts.items():
+        if len(st.content) > 1:
+            st.content, _rest = _cluster(c, st.content, quoted)
     # a relay cue with a source but no content of its own ("X said, according to Reuters"):
     # its source joins the chain of the nearest statement of the sentence
     for c, st in stmts.items():
@@ -114,6 +116,12 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
             out.append(Linked(content=[span], floating=True))
     for st in out:
         st.content.sort()
+        if st.cue and len(st.source) > 1:
+            # one source per statement (PolNeAR: 9 in 19,832 have two): the cue's subject, else
+            # the closest run
+            subj = parse_source(doc, st.cue[0])
+            hit = [r for r in st.source if subj and r[0] < subj[1] and subj[0] < r[1]]
+            st.source = hit[:1] or [min(st.source, key=lambda r: (_dist(r, st.cue[0]), r))]
         if st.cue and not st.source:
             src = parse_source(doc, st.cue[0])
             if src is not None:
@@ -207,3 +215,20 @@ def _dash_source(doc: Doc, span: tuple[int, int]) -> tuple[tuple[int, int], tupl
     while k < len(doc) and doc[k].pos_ == "PROPN":
         k += 1
     return ((i, i + 1), (j, k)) if k > j else None
+
+
+def _cluster(cue, spans, quoted):
+    """The content runs that belong with their cue: the nearest one, and the others only when
+    joined to it (the cue between them: '"A," he said, "B"'; both quoted; or a gap of at most
+    two tokens). The rest belongs to some attribution whose cue the tagger missed."""
+    spans = sorted(spans)
+    near = min(spans, key=lambda sp: (_dist(cue, sp), sp))
+    keep, rest = [near], []
+    isq = (lambda sp: quoted is not None and 2 * sum(quoted[sp[0] : sp[1]]) > sp[1] - sp[0])
+    for sp in spans:
+        if sp == near:
+            continue
+        joined = (min(sp[1], near[1]) <= cue[0] and cue[1] <= max(sp[0], near[0])) or (isq(sp) and isq(near)) \
+            or any(_dist(sp, k) <= 2 for k in keep)
+        (keep if joined else rest).append(sp)
+    return sorted(keep), rest

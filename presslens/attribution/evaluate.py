@@ -62,6 +62,36 @@ def e2e_correct(S, text, gold, pred) -> list[bool]:
     return out
 
 
+def calibration_data(polnear: str, split: str, pred_path: str, scorer: str):
+    """(raw confidence, e2e correct) for every predicted statement."""
+    S = load_scorer(scorer)
+    preds = {}
+    with open(pred_path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                o = json.loads(line)
+                preds[str(o["id"])] = o.get("statements") or []
+    xs, ys, names = [], [], []
+    for name, text, gold, _direct in S.load_gold(polnear, split):
+        pred = preds.get(name, [])
+        for st, ok in zip(pred, e2e_correct(S, text, gold, pred)):
+            xs.append(float(st.get("confidence", 1.0)))
+            ys.append(int(ok))
+            names.append(name)
+    return xs, ys, names
+
+
+def fit_platt(xs, ys) -> dict:
+    """Logistic regression of correctness on logit(confidence): {"a": slope, "b": intercept}."""
+    import math
+
+    from sklearn.linear_model import LogisticRegression
+
+    z = [[math.log(max(x, 1e-4) / max(1 - x, 1e-4))] for x in xs]
+    lr = LogisticRegression(C=1e6).fit(z, ys)
+    return {"a": float(lr.coef_[0][0]), "b": float(lr.intercept_[0])}
+
+
 def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
     S = load_scorer(scorer)
     import csv

@@ -214,6 +214,9 @@ def para_features(a: DocArrays, start: int, end: int) -> list[list[str]]:
             cur = up
         else:
             f.append("ar=none")
+            if cps:  # the sentence's cue hangs below this token ("X, he said"): its relation
+                c0 = min(cps, key=lambda c: abs(c - i))
+                f.append("scd=%s%s" % (dep[c0], "<" if i < c0 else ">"))
         if head[h] != h:
             f.append("hh=" + dep[h] + "|" + pos[head[h]])
         for o in (-2, -1, 1, 2):
