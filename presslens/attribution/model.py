@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
 from .decode import RELAY_LEMMAS, Linked, link
+from .judge import statement_features
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .lexicon import DATA, Lexicon
 from .tags import runs
@@ -33,7 +35,8 @@ class Attributor:
     tagger: pycrfsuite.Tagger
     lexicon: Lexicon
     meta: dict
-    raw: bool = False  # True: uncalibrated confidences (for fitting the calibration)
+    judge: object | None = None  # lightgbm.Booster (judge.py) or None
+    raw: bool = False  # True: the tagger's own confidences, no judge (for training the judge)
 
     @classmethod
     def load(cls, path: Path | None = None, lexicon: Lexicon | None = None) -> Attributor:
@@ -49,7 +52,13 @@ class Attributor:
         tagger = pycrfsuite.Tagger()
         tagger.open(str(path))
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        return cls(tagger, lexicon or Lexicon.load(), meta)
+        judge = None
+        judge_path = path.with_name("judge.lgb.txt")
+        if judge_path.exists():
+            import lightgbm
+
+            judge = lightgbm.Booster(model_file=str(judge_path))
+        return cls(tagger, lexicon or Lexicon.load(), meta, judge)
 
     def calibrate(self, raw: float) -> float:
         """Platt scaling fitted on PolNeAR dev (meta.json "calibration"): the tagger's marginals
@@ -78,14 +87,23 @@ class Attributor:
             out.extend(runs(tags, offset=para.start))
         return out, probs, arrays.quoted
 
-    def statements(self, doc: Doc) -> list[DocStatement]:
+    def linked(self, doc: Doc) -> tuple[list[Linked], list[float], list[int]]:
         tag_runs, probs, inq = self.tag(doc)
-        linked = [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)]
-        out = [self._statement(doc, st, probs, inq) for st in linked]
-        return out
+        return [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)], probs, inq
+
+    def statements(self, doc: Doc) -> list[DocStatement]:
+        linked, probs, inq = self.linked(doc)
+        if not linked:
+            return []
+        if self.judge is not None and not self.raw:
+            feats = [statement_features(doc, st, probs, inq, self.lexicon) for st in linked]
+            conf = self.judge.predict(np.array(feats)).tolist()
+            keep = self.meta.get("judge", {}).get("threshold", 0.0)
+            return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
+        return [self._statement(doc, st, probs, inq) for st in linked]
 
     # -- set annotations ---------------------------------------------------------------------
-    def _statement(self, doc: Doc, st: Linked, probs: list[float], inq: list[int]) -> DocStatement:
+    def _statement(self, doc: Doc, st: Linked, probs: list[float], inq: list[int], conf: float | None = None) -> DocStatement:
         content = [doc[s:e] for s, e in st.content]
         source = [doc[s:e] for s, e in st.source]
         cue = [doc[s:e] for s, e in st.cue]
@@ -93,15 +111,12 @@ class Attributor:
         quoted = sum(inq[t.i] for t in words)
         kind = "direct" if words and quoted == len(words) else "mixed" if quoted else "indirect"
         speaker, attribution = _speaker(doc, source, self.lexicon)
-        toks = [t.i for sp in content for t in sp]
-        conf = sum(probs[i] for i in toks) / len(toks) if toks else 0.0
-        if st.cue:
-            conf *= sum(probs[i] for s, e in st.cue for i in range(s, e)) / sum(e - s for s, e in st.cue)
-        if st.floating:
-            conf *= 0.5
-        if st.parsed:
-            conf *= 0.8
-        conf = self.calibrate(conf)
+        if conf is None:  # no judge: the tagger's marginals (overconfident; see calibrate)
+            toks = [t.i for sp in content for t in sp]
+            conf = sum(probs[i] for i in toks) / len(toks) if toks else 0.0
+            if st.cue:
+                conf *= sum(probs[i] for s, e in st.cue for i in range(s, e)) / sum(e - s for s, e in st.cue)
+            conf = self.calibrate(conf)
         according = []
         for rs in st.relayed_by:
             ent, _ = _entity_at(doc, doc[rs[0] : rs[1]])
