@@ -83,10 +83,21 @@ _MONTH_CONTEXT = re.compile(
     r"(?i:\b(?:in|since|by|until|till|through|during|from|before|after|of|to|and|or|between|"
     r"early|late|mid|last|next|this|for)\s*-?\s*)$"
 )
+_BARE_MONTH = re.compile(_MON)
 # A bare year ("2019") is a date after these words; otherwise only when spaCy calls it DATE.
 _YEAR_CONTEXT = re.compile(
     r"(?i:\b(?:in|since|by|until|till|through|during|from|before|after|of|between|early|late|mid|fiscal)[-\s]+)$"
 )
+
+
+def is_bare_month(text: str) -> bool:
+    """Whether `text` is a month name alone ("May", "Sept.")."""
+    return _BARE_MONTH.fullmatch(text) is not None
+
+
+def month_context(before: str) -> bool:
+    """Whether the text just before a bare month name makes it a date ("in ", "since ")."""
+    return _MONTH_CONTEXT.search(before[-16:]) is not None
 
 
 def find(text: str) -> list[tuple[int, int, str]]:
@@ -139,6 +150,11 @@ _OFFSET = re.compile(
     rf"^(?:(in) )?({'|'.join(NUMBERS)}|\d+|a few|several|many|a couple of) (day|week|month|year|decade)s?"
     r"(?: (ago|from now|hence|earlier|later|before|after))?$"
 )
+
+
+# Tenses in which "in two weeks" counts forward from the dateline: news uses the present for
+# scheduled events ("the trial opens in two weeks").
+_AHEAD = ("future", "present")
 
 
 def _clean(text: str) -> str:
@@ -297,7 +313,7 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
             return NONE  # "a few days ago", "decades ago": vague
         if rel == "ago":
             n = -n
-        elif rel in ("from now", "hence") or (rel is None and inside == "in" and tense == "future"):
+        elif rel in ("from now", "hence") or (rel is None and inside == "in" and tense in _AHEAD):
             pass
         else:
             return NONE  # "two days later": relative to the story, not the dateline
@@ -331,13 +347,14 @@ def is_duration(expression: str, tense: str | None = None) -> bool:
     """Whether an expression is a duration, an age or a frequency rather than a point in time.
 
     "three years", "56 years old", "for decades", "annual" are; "recent years", "two weeks ago",
-    "last year" are not. "in two weeks" is a point only when the tense is future.
+    "last year" are not. "in two weeks" is a point only in the future or present tense ("talks
+    resume in two weeks"), a duration in the past ("prices rose 5% in three days").
     """
     t = _clean(expression)
     if _AGE.search(t) or _FREQUENCY.match(t):
         return True
     if t.startswith("in ") and _OFFSET.match(t):
-        return tense != "future"
+        return tense not in _AHEAD
     return bool(_UNITS.search(t)) and not _ANCHORED.search(t)
 
 

@@ -80,12 +80,26 @@ def _trim(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
+# Named days that are not the weekday they contain: "Super Tuesday", "Black Friday".
+_DAY_NAMES = {"super", "black", "good", "cyber", "ash", "bloody", "holy", "palm", "easter", "maundy",
+              "shrove", "fat", "giving", "spy", "manic", "blue"}
+
+
 def _is_word_not_date(span: Span) -> bool:
-    """A single capitalised month or weekday used as a word: "May" the modal, "March" the verb."""
+    """A capitalised month or weekday that is not a date here.
+
+    "May" the modal and "March" the verb (tagger), a bare month name that no preposition
+    introduces ("March on Washington", the same rule `timex.find` applies), "Super Tuesday".
+    """
+    doc = span.doc
+    if span.start > 0 and doc[span.start - 1].lower_ in _DAY_NAMES and doc[span.start - 1].is_title:
+        return True
     if len(span) != 1:
         return False
     token = span[0]
-    return token.tag_ == "MD" or token.pos_ in ("VERB", "AUX")
+    if token.tag_ == "MD" or token.pos_ in ("VERB", "AUX"):
+        return True
+    return timex.is_bare_month(token.text) and not timex.month_context(doc.text[: token.idx])
 
 
 def _candidates(doc: Doc) -> list[Span]:
