@@ -81,7 +81,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # a year or a modifier): "in May", "since March", "between March and May".
 _MONTH_CONTEXT = re.compile(
     r"(?i:\b(?:in|since|by|until|till|through|during|from|before|after|of|to|and|or|between|"
-    r"early|late|mid|last|next|this|for)\s*-?\s*)$"
+    r"early|late|mid|last|next|this|for|least|as|around|about)\s*-?\s*)$"
 )
 _BARE_MONTH = re.compile(_MON)
 # A bare year ("2019") is a date after these words; otherwise only when spaCy calls it DATE.
@@ -329,13 +329,15 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
 
 
 # --- what is not a point in time ----------------------------------------------------------------
-_UNITS = re.compile(r"\b(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|quarter|season|"
+_UNITS = re.compile(r"\b(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|quarter|half|season|"
                     r"semester|term|era|period|time)s?\b")
 _ANCHORED = re.compile(
     rf"\b(?:ago|from now|hence|last|next|this|these|those|that|earlier|later|recent|recently|past|previous|"
     rf"coming|following|prior|same|current|upcoming|today|tonight|yesterday|tomorrow|weekend|now|"
     rf"{_WD_ALT}|{_MONTH_ALT})\b|\d{{4}}"
 )
+# "58" in "Gerald Vickers, 58, pleaded": the small model's NER calls bare ages DATE.
+_JUST_NUMBERS = re.compile(rf"(?:(?:\d{{1,3}}(?!\d)|{'|'.join(NUMBERS)})[\s,\-]*(?:and|or|to)?[\s,\-]*)+")
 _AGE = re.compile(r"\bold\b|-old\b|\bage[ds]?\b|\baging\b")
 _FREQUENCY = re.compile(r"^(?:the )?(?:annual|annually|daily|weekly|monthly|yearly|quarterly|nightly|biweekly|"
                         r"every|each|per)\b")
@@ -351,7 +353,7 @@ def is_duration(expression: str, tense: str | None = None) -> bool:
     resume in two weeks"), a duration in the past ("prices rose 5% in three days").
     """
     t = _clean(expression)
-    if _AGE.search(t) or _FREQUENCY.match(t):
+    if _AGE.search(t) or _FREQUENCY.match(t) or _JUST_NUMBERS.fullmatch(t):
         return True
     if t.startswith("in ") and _OFFSET.match(t):
         return tense not in _AHEAD

@@ -188,6 +188,10 @@ def test_parse_anchor(published, expected):
         ("56 years old", None, True),
         ("56-year-old", None, True),
         ("annual", None, True),
+        ("58", None, True),
+        ("ten, fifteen", None, True),
+        ("the first half", None, True),
+        ("2019", None, False),
         ("daily", None, True),
         ("in two weeks", "past", True),
         ("in two weeks", "future", False),
@@ -281,6 +285,7 @@ def test_article_times_without_anchor(analyze_text):
         "Super Tuesday results appeared in the Sunday Times.",
         "The 56-year-old, who is 56 years old, served for three years and for decades.",
         "The annual meeting is held daily.",
+        "Gerald Vickers, 58, pleaded guilty.",
     ],
 )
 def test_not_time_expressions(analyze_text, text):
@@ -304,6 +309,7 @@ def test_not_time_expressions(analyze_text, text):
         ("Over the weekend, the festival drew crowds.", ("the weekend", "2020-W37")),
         ("In recent years, costs rose.", ("recent years", None)),
         ("The deal was signed a year ago.", ("a year ago", "2019")),
+        ("A decision is not expected until at least January.", ("January", "2021-01")),
     ],
 )
 def test_tense_and_forms_in_context(analyze_text, text, expected):

@@ -20,6 +20,8 @@ from ..annotations import DocTime
 # (an NER slip), "Tuesday's".
 _TRIM_POS = {"ADP", "PRON", "PUNCT", "CCONJ", "SCONJ", "PART", "VERB", "AUX", "SYM"}
 _KEEP_LEADING = {"in"}  # "in two weeks" is an offset only with its "in"
+_TRIM_WORDS = {"least", "most", "about", "around", "roughly", "nearly", "almost", "approximately", "just",
+               "only", "some", "since", "until", "by"}
 _NOT_TIME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 
 _FUTURE_AUX = {"will", "'ll", "shall", "wo"}
@@ -73,7 +75,10 @@ def tense_of(span: Span) -> str | None:
 
 def _trim(span: Span) -> Span | None:
     start, end = span.start, span.end
-    while start < end and span.doc[start].pos_ in _TRIM_POS and span.doc[start].lower_ not in _KEEP_LEADING:
+    while start < end and (
+        (span.doc[start].pos_ in _TRIM_POS or span.doc[start].lower_ in _TRIM_WORDS)
+        and span.doc[start].lower_ not in _KEEP_LEADING
+    ):
         start += 1
     while end > start and (span.doc[end - 1].pos_ in _TRIM_POS or span.doc[end - 1].lower_ in ("'s", "\u2019s")):
         end -= 1
