@@ -329,7 +329,7 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
 
 
 # --- what is not a point in time ----------------------------------------------------------------
-_UNITS = re.compile(r"\b(?:second|minute|hour|day|night|week|month|year|decade|centur(?:y|ie)|quarter|half|season|"
+_UNITS = re.compile(r"\b(?:second|minute|hour|day|night|weekday|week|month|year|decade|centur(?:y|ie)|quarter|half|season|"
                     r"semester|term|era|period|time)s?\b")
 _ANCHORED = re.compile(
     rf"\b(?:ago|from now|hence|last|next|this|these|those|that|earlier|later|recent|recently|past|previous|"
@@ -338,7 +338,7 @@ _ANCHORED = re.compile(
 )
 # "58" in "Gerald Vickers, 58, pleaded": the small model's NER calls bare ages DATE.
 _JUST_NUMBERS = re.compile(rf"(?:(?:\d{{1,3}}(?!\d)|{'|'.join(NUMBERS)})[\s,\-]*(?:and|or|to)?[\s,\-]*)+")
-_AGE = re.compile(r"\bold\b|-old\b|\bage[ds]?\b|\baging\b")
+_AGE = re.compile(r"\bold\b|-old\b|\bage[ds]?\b|\baging\b|(?<![\d'])\b\d0s\b")  # "early 20s"
 _FREQUENCY = re.compile(r"^(?:the )?(?:annual|annually|daily|weekly|monthly|yearly|quarterly|nightly|biweekly|"
                         r"every|each|per)\b")
 _DAY_WORD = re.compile(rf"\b(?:today|tonight|yesterday|tomorrow|{_WD_ALT}|(?:this|last) "
@@ -358,6 +358,20 @@ def is_duration(expression: str, tense: str | None = None) -> bool:
     if t.startswith("in ") and _OFFSET.match(t):
         return tense not in _AHEAD
     return bool(_UNITS.search(t)) and not _ANCHORED.search(t)
+
+
+_TEMPORAL = re.compile(
+    rf"\b(?:{_WD_ALT}|{_MONTH_ALT}|today|tonight|yesterday|tomorrow|now|nowadays|recent|recently|ago|"
+    r"morning|afternoon|evening|night|weekend|weekdays?|spring|summer|fall|autumn|winter|christmas|easter|"
+    r"thanksgiving|new year|eve|holidays?|(?:second|minute|hour|day|week|month|year|decade|century|centurie|"
+    r"quarter|half|season)s?)\b|\d{4}|^the \d{1,2}(?:st|nd|rd|th)$"
+)
+
+
+def is_temporal(expression: str) -> bool:
+    """Whether an expression has any time word, a year or "the 13th" (the NER calls "PTSD",
+    "West 23rd" and "6'3" DATE)."""
+    return _TEMPORAL.search(_clean(expression)) is not None
 
 
 def mentions_day(expression: str) -> bool:

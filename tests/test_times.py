@@ -190,6 +190,10 @@ def test_parse_anchor(published, expected):
         ("annual", None, True),
         ("58", None, True),
         ("ten, fifteen", None, True),
+        ("early 20s", None, True),
+        ("125 weekdays", None, True),
+        ("the '90s", None, False),
+        ("the 1920s", None, False),
         ("the first half", None, True),
         ("2019", None, False),
         ("daily", None, True),
@@ -206,6 +210,24 @@ def test_parse_anchor(published, expected):
 )
 def test_is_duration(expression, tense, expected):
     assert timex.is_duration(expression, tense) is expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("PTSD", False),
+        ("West 23rd", False),
+        ("6'3", False),
+        ("the 13th", True),
+        ("Christmas", True),
+        ("the 1990s", True),
+        ("recent years", True),
+        ("Tuesday", True),
+        ("Sept. 15", True),
+    ],
+)
+def test_is_temporal(expression, expected):
+    assert timex.is_temporal(expression) is expected
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def times(doc: Doc) -> Doc:
             continue
         seen.add(key)
         tense = tense_of(span)
-        if timex.is_duration(span.text, tense):
+        if not timex.is_temporal(span.text) or timex.is_duration(span.text, tense):
             continue
         value, granularity = timex.normalize(span.text, anchor, tense)
         resolvable = value is not None or timex.normalize(span.text, _PROBE, tense)[0] is not None
