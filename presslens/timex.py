@@ -86,7 +86,8 @@ _MONTH_CONTEXT = re.compile(
 _BARE_MONTH = re.compile(_MON)
 # A bare year ("2019") is a date after these words; otherwise only when spaCy calls it DATE.
 _YEAR_CONTEXT = re.compile(
-    r"(?i:\b(?:in|since|by|until|till|through|during|from|before|after|of|between|early|late|mid|fiscal)[-\s]+)$"
+    r"(?i:\b(?:in|since|by|until|till|through|during|from|before|after|of|between|early|late|mid|fiscal)[-\s]+"
+    r"|\b(?:1[89]|20)\d\d\s+(?:and|or|to|through)\s+)$"  # the second of "between 2010 and 2015"
 )
 
 
@@ -112,7 +113,7 @@ def find(text: str) -> list[tuple[int, int, str]]:
             start, end = m.span()
             if kind in ("month", "year") and re.fullmatch(rf"{_MON}|{_YR}", m.group(0)):
                 # bare: "May" or "2019" with no modifier, day or year
-                before = text[max(0, start - 16):start]
+                before = text[max(0, start - 20):start]
                 context = _MONTH_CONTEXT if kind == "month" else _YEAR_CONTEXT
                 if not context.search(before):
                     continue

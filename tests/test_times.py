@@ -242,6 +242,7 @@ def test_is_temporal(expression, expected):
         ("He left two days ago.", ["two days ago"]),
         ("Talks resume in two weeks.", ["in two weeks"]),
         ("Revenue was 2019 dollars.", []),
+        ("Sales rose between 2010 and 2015.", ["2010", "2015"]),
     ],
 )
 def test_find_longest_forms(text, expected):
