@@ -135,7 +135,6 @@ _COARSEN = re.compile(
     r"|(?:the\s+)?(?:spring|summer|fall|autumn|winter)\s+of\s+)"
 )
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WD_ALT = "|".join(WEEKDAYS)
@@ -223,8 +222,6 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
     # absolute forms
     if m := _ISO.match(t):
         return _day(int(m[1]), int(m[2]), int(m[3]))
-    if m := _ISO_MONTH.match(t):
-        return (f"{m[1]}-{m[2]}", "month") if 1 <= int(m[2]) <= 12 else NONE
     if m := _US.match(t):
         return _day(int(m[3]), int(m[1]), int(m[2]))
     m = _MDY.match(t)
@@ -263,10 +260,8 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
         word, part = m[1], m[2]
         if word in ("this", "last") and not part:
             return NONE
-        if word == "last" and part != "night":
-            shift = -1
-        else:
-            shift = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "tomorrow": 1}.get(word, -1)
+        # "last night" is yesterday's; "last morning" is not idiomatic, read it the same way
+        shift = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "tomorrow": 1, "last": -1}[word]
         return (anchor + timedelta(days=shift)).isoformat(), "day"
     if m := _WEEKDAY.match(t):
         which, target = m[1], WEEKDAYS[m[2]]

@@ -117,6 +117,7 @@ THU = date(2020, 9, 17)
         ("the next day", "past", (None, None)),
         ("Sept. 31", None, (None, None)),
         ("February 30, 2020", None, (None, None)),
+        ("2011-12", None, (None, None)),  # a season, not December 2011
     ],
 )
 def test_normalize(expression, tense, expected):
