@@ -4,7 +4,9 @@ The tagger says where sources, cues and contents are; this module links them wit
 measured on PolNeAR train (oracle tags give the linking ceiling, see docs/evaluation.md):
 each content run goes to the nearest cue of the sentences it covers, each source run to the
 nearest cue of its sentence; a content run with no cue near it ("floating" quote) continues the
-statement just before it when that one is close, else it stands alone, unattributed.
+statement just before it when that one is close, else it stands alone, unattributed. Parse
+fallbacks fill a cue's missing source (its subject) or content (its complement), and relay
+cues ("according to Z") become `according_to` chains.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 RELAY_LEMMAS = {"accord", "according", "per", "report", "cite", "quote"}  # pass content on
-_FLOAT_SENTS = 2
-_ALONE_MIN = 8  # an unquoted content with no cue near it is kept only when this long  # a floating content may follow its statement by at most this many sentences
+_FLOAT_SENTS = 2  # a floating quote may follow its statement by at most this many sentences
+_ALONE_MIN = 8  # an unquoted content with no cue near it is kept only when this long
 
 
 @dataclass
@@ -61,7 +63,6 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
         cands = [c for c in cands if para_of[c[0]] == para_of[span[0]] or para_of[c[0]] == para_of[span[1] - 1]]
         return min(cands, key=lambda c: (_dist(c, span), c)) if cands else None
 
-    order: list[Linked] = []
     pending_q = []
     for lab, s, e in runs:
         span = (s, e)
@@ -79,7 +80,7 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
             else:
                 pending_q.append(span)
     for c, st in stmts.items():
-        if len(st.content) > 1:
+        if len(st.content) > 1:  # runs not joined to the cue are dropped (+0.4 exact F1 on dev)
             st.content, _rest = _cluster(c, st.content, quoted)
     # a relay cue with a source but no content of its own ("X said, according to Reuters"):
     # its source joins the chain of the nearest statement of the sentence

@@ -81,17 +81,6 @@ def calibration_data(polnear: str, split: str, pred_path: str, scorer: str):
     return xs, ys, names
 
 
-def fit_platt(xs, ys) -> dict:
-    """Logistic regression of correctness on logit(confidence): {"a": slope, "b": intercept}."""
-    import math
-
-    from sklearn.linear_model import LogisticRegression
-
-    z = [[math.log(max(x, 1e-4) / max(1 - x, 1e-4))] for x in xs]
-    lr = LogisticRegression(C=1e6).fit(z, ys)
-    return {"a": float(lr.coef_[0][0]), "b": float(lr.intercept_[0])}
-
-
 def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
     S = load_scorer(scorer)
     import csv

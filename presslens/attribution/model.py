@@ -8,7 +8,6 @@ statement schema asks for: kind, speaker, attribution class, `according_to` chai
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,15 +18,14 @@ from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
 from .decode import RELAY_LEMMAS, Linked, link
-from .judge import statement_features
 from .features import DocArrays, para_features, paragraphs, worth_tagging
+from .judge import statement_features
 from .lexicon import DATA, Lexicon
 from .tags import runs
 
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "it"}
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
-
 
 
 @dataclass
@@ -59,16 +57,6 @@ class Attributor:
 
             judge = lightgbm.Booster(model_file=str(judge_path))
         return cls(tagger, lexicon or Lexicon.load(), meta, judge)
-
-    def calibrate(self, raw: float) -> float:
-        """Platt scaling fitted on PolNeAR dev (meta.json "calibration"): the tagger's marginals
-        are overconfident; after scaling, a confidence of 0.7 means about 70% of such
-        statements are right end to end (content and speaker). See docs/evaluation.md."""
-        cal = self.meta.get("calibration")
-        if not cal or self.raw:
-            return raw
-        x = math.log(max(raw, 1e-4) / max(1 - raw, 1e-4))
-        return 1 / (1 + math.exp(-(cal["a"] * x + cal["b"])))
 
     # -- predict -----------------------------------------------------------------------------
     def tag(self, doc: Doc) -> tuple[list[tuple[str, int, int]], list[float], list[int]]:
@@ -111,12 +99,11 @@ class Attributor:
         quoted = sum(inq[t.i] for t in words)
         kind = "direct" if words and quoted == len(words) else "mixed" if quoted else "indirect"
         speaker, attribution = _speaker(doc, source, self.lexicon)
-        if conf is None:  # no judge: the tagger's marginals (overconfident; see calibrate)
+        if conf is None:  # no judge: the tagger's own marginals (overconfident, uncalibrated)
             toks = [t.i for sp in content for t in sp]
             conf = sum(probs[i] for i in toks) / len(toks) if toks else 0.0
             if st.cue:
                 conf *= sum(probs[i] for s, e in st.cue for i in range(s, e)) / sum(e - s for s, e in st.cue)
-            conf = self.calibrate(conf)
         according = []
         for rs in st.relayed_by:
             ent, _ = _entity_at(doc, doc[rs[0] : rs[1]])
