@@ -178,7 +178,15 @@ class Resolver:
             if noun in chain.words or any(noun in k for k in chain.keys):
                 if best is None or self._last_pos(chain) > self._last_pos(best):
                     best = chain
-        return best
+        if best is not None or not m.is_subject:
+            return best
+        # subject continuity: "The WHO said ... The agency urged governments to act"
+        for ev in reversed(self.history):
+            if ev.sent < m.sent - ROLE_WINDOW:
+                break
+            if ev.pos < m.span.start and ev.subject:
+                return ev.chain if ev.chain.type == "ORG" else None
+        return None
 
     def _person_role(self, m: Mention) -> Chain | None:
         lex = self.lex

@@ -145,6 +145,13 @@ def role_span(noun: Token, stop: int | None = None) -> Span:
     return doc[start:end]
 
 
+def _reported(t: Token, lex: Lexicons) -> bool:
+    """"it" that speaks ("it said") or is spoken of by a speaker ("the ministry said it would"),
+    not the "it" of "it is clear"."""
+    verb = t.head
+    return verb.lemma_ in lex.reporting_verbs or (verb.dep_ == "ccomp" and verb.head.lemma_ in lex.reporting_verbs)
+
+
 def _is_role_noun(t: Token, lex: Lexicons) -> bool:
     return t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in lex.role_nouns and t.tag_ in ("NN", "NNP")
 
@@ -194,7 +201,7 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
         low = t.lower_
         if low in PRONOUN_GENDER and t.tag_ in ("PRP", "PRP$"):
             mentions.append(Mention(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], gender=PRONOUN_GENDER[low]))
-        elif low == "it" and t.dep_ in SUBJECT_DEPS and t.head.lemma_ in lex.reporting_verbs:
+        elif low == "it" and t.dep_ in SUBJECT_DEPS and _reported(t, lex):
             mentions.append(Mention(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], extra={"org": True}))
         elif _is_role_noun(t, lex) or (t.pos_ == "NOUN" and t.lemma_ in lex.org_nouns and t.tag_ == "NN"):
             if not any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts):

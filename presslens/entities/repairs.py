@@ -109,6 +109,12 @@ def trim(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     and title words ("Mrs Clinton" -> "Clinton", "President Trump" -> "Trump")."""
     out = []
     for start, end, label in ents:
+        # "World Health Organization (WHO": the name and its acronym, two spans
+        bracket = next((i for i in range(start + 1, end) if doc[i].text in _OPEN), None)
+        if bracket is not None:
+            if bracket + 1 < end and is_acronym(doc[bracket + 1]):
+                out.append([bracket + 1, bracket + 2, label])
+            end = bracket
         while end - start > 1 and doc[start].lower_ in _DETERMINERS:
             start += 1
         while end - start > 1 and (doc[end - 1].lower_ in _POSSESSIVE or doc[end - 1].is_punct):
@@ -119,7 +125,7 @@ def trim(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
         if doc[start].lower_ in _DETERMINERS or doc[start].lower_ in _POSSESSIVE:
             continue
         out.append([start, end, label])
-    return out
+    return sorted(out)
 
 
 def join_particles(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
@@ -214,10 +220,15 @@ def bracket_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
         else:
             added.append([acr.i, acr.i + 1, name[2]])
         aliases[acr.text] = name[2]
-    # later mentions of the acronym ("The UAE said") take the same label
+    # later mentions of the acronym ("The UAE said", "WHO chief Tedros") take the same label
     for ent in ents:
         if ent[1] - ent[0] == 1 and doc[ent[0]].text in aliases:
             ent[2] = aliases[doc[ent[0]].text]
+    if aliases:
+        taken = {e[0] for e in added}
+        for t in doc:
+            if covered[t.i] is None and t.i not in taken and t.text in aliases:
+                added.append([t.i, t.i + 1, aliases[t.text]])
     return sorted(ents + added)
 
 
