@@ -26,8 +26,7 @@ from .lexicons import Lexicons
 from .mentions import SUBJECT_DEPS, Mention
 from .repairs import initials, name_key
 
-PRONOUN_WINDOW = 2  # sentences back that a pronoun looks for its antecedent
-ROLE_WINDOW = 1  # sentences back for a role phrase linked by subject continuity only
+PRONOUN_WINDOW = 3  # sentences back that a pronoun looks for its antecedent
 _NON_BINDING = frozenset(("his", "her", "hers", "himself", "herself"))
 
 
@@ -178,15 +177,8 @@ class Resolver:
             if noun in chain.words or any(noun in k for k in chain.keys):
                 if best is None or self._last_pos(chain) > self._last_pos(best):
                     best = chain
-        if best is not None or not m.is_subject:
-            return best
-        # subject continuity: "The WHO said ... The agency urged governments to act"
-        for ev in reversed(self.history):
-            if ev.sent < m.sent - ROLE_WINDOW:
-                break
-            if ev.pos < m.span.start and ev.subject:
-                return ev.chain if ev.chain.type == "ORG" else None
-        return None
+        # "The World Health Organization said ... The agency urged governments to act"
+        return best or self._introduced_before(m, "ORG")
 
     def _person_role(self, m: Mention) -> Chain | None:
         lex = self.lex
@@ -217,18 +209,27 @@ class Resolver:
                 best, best_key = chain, key
         if best is not None:
             return best
-        # subject continuity: "Sen. Elizabeth Warren accused ... The Massachusetts Democrat said"
-        if not m.is_subject:
+        # a person introduced in the previous sentence, described next: "Sen. Elizabeth Warren
+        # accused ... The Massachusetts Democrat said"
+        chain = self._introduced_before(m, "PERSON")
+        if chain is not None and chain.agree_gender(m.gender) and not self._office_conflict(chain, head, generic):
+            return chain
+        return None
+
+    def _introduced_before(self, m: Mention, type_: str) -> Chain | None:
+        """The chain that was introduced in the sentence before `m` as its main subject, when
+        `m` is itself the subject of its sentence's main verb: the news pattern of naming
+        someone, then describing them. Anything less certain gives None."""
+        if not m.is_subject or m.head.head.dep_ != "ROOT":
             return None
         for ev in reversed(self.history):
-            if ev.sent < m.sent - ROLE_WINDOW:
+            if ev.sent < m.sent - 1:
                 break
-            if ev.pos >= m.span.start or not ev.subject:
+            if ev.sent != m.sent - 1 or not ev.subject or ev.head.head.dep_ != "ROOT":
                 continue
             chain = ev.chain
-            if chain.type == "PERSON" and chain.agree_gender(m.gender) and not self._office_conflict(chain, head, generic):
-                return chain
-            return None
+            first = min(x.sent for x in chain.mentions)
+            return chain if chain.type == type_ and first == m.sent - 1 else None
         return None
 
     def _office_conflict(self, chain: Chain, head: str, generic: bool) -> bool:

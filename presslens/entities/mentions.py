@@ -138,7 +138,7 @@ def role_span(noun: Token, stop: int | None = None) -> Span:
         end += 1
         while end < len(doc) and doc[end].ent_iob_ == "I":
             end += 1
-    while end > start + 1 and doc[end - 1].is_punct:
+    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].lower_ in ("'s", "\u2019s")):
         end -= 1
     while start < noun.i and doc[start].is_punct:
         start += 1

@@ -31,6 +31,7 @@ _DETERMINERS = frozenset(("the",))
 # Labels that a name seen elsewhere as PERSON may override; dates included because "May",
 # "June" are surnames too ("Prime Minister Theresa May").
 _RELABELABLE = frozenset(("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC", "EVENT", "DATE", "LAW"))
+_NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "NORP"))
 # Closing brackets that end an acronym in brackets.
 _OPEN, _CLOSE = frozenset(("(", "[")), frozenset((")", "]"))
 _STOP_INITIALS = frozenset(("of", "the", "and", "for", "&", "de", "on", "in", "for"))
@@ -124,6 +125,8 @@ def trim(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
                 start += 1
         if doc[start].lower_ in _DETERMINERS or doc[start].lower_ in _POSSESSIVE:
             continue
+        if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in doc[start:end]) and label in _NAME_LABELS:
+            continue  # "secretary of state": no capital, no name
         out.append([start, end, label])
     return sorted(out)
 
