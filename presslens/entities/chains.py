@@ -245,6 +245,10 @@ class Resolver:
         org = m.extra.get("org", False)
         window = 1 if org else PRONOUN_WINDOW
         pron = m.head
+        # "Trump praised him": an object pronoun is not its own verb's subject
+        bound = set()
+        if pron.lower_ not in _NON_BINDING and pron.dep_ not in SUBJECT_DEPS:
+            bound = {ev.chain for ev in self.history[-20:] if ev.subject and ev.head.head == pron.head}
         best, best_key = None, None
         for ev in reversed(self.history):
             if ev.sent < m.sent - window:
@@ -257,8 +261,7 @@ class Resolver:
                     continue
             elif chain.type != "PERSON" or not chain.agree_gender(m.gender):
                 continue
-            # "Trump praised him": an object pronoun is not its own verb's subject
-            if pron.lower_ not in _NON_BINDING and pron.dep_ not in SUBJECT_DEPS and ev.subject and ev.head.head == pron.head:
+            if chain in bound:
                 continue
             key = (m.sent - ev.sent, 0 if ev.subject else 1, -ev.pos)
             if best_key is None or key < best_key:

@@ -239,9 +239,8 @@ def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Menti
         # this one's, nor another role
         if not len(span) or span.start < m.span.end <= span.end or any(used[k] and doc[k].ent_type_ != "PERSON" for k in range(span.start, span.end)):
             continue
-        for k in range(span.start, span.end):
-            used[k] = True
         head = span.root
+        used[head.i] = True  # "the agency" inside "a spokeswoman for the agency" stays free
         roles.append(Mention(span, "role", head, m.sent, role=_role_text(span), bound=m,
                              gender=lex.role_nouns.get(head.lemma_.lower(), "-")))
     return roles

@@ -197,7 +197,9 @@ def person_consistency(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     while i < len(doc):
         if covered[i] is None and _is_name_token(doc[i], lex) or (doc[i].lower_ in lex.particles and covered[i] is None):
             end = _propn_run(doc, i, lex)
-            if end > i and all(covered[k] is None for k in range(i, end)) and name_key(doc[i:end], lex) in keys:
+            key = name_key(doc[i:end], lex)
+            # the whole run, so that "Ivanka Trump" after "Donald Trump" stays one name
+            if end > i and all(covered[k] is None for k in range(i, end)) and key and key[-1:] in keys:
                 added.append([i, end, "PERSON"])
                 i = end
                 continue
