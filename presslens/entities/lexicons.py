@@ -29,6 +29,7 @@ class Lexicons:
     title_aliases: dict[str, str]  # "sen." -> "senator"
     role_nouns: dict[str, str]  # lower-case role noun -> gender
     generic_roles: frozenset[str]  # role nouns that fit any person ("official", "leader")
+    person_nouns: frozenset[str]  # role nouns that never make an office title ("wife")
     org_nouns: frozenset[str]
     first_names: dict[str, str]  # lower-case first name -> gender
     particles: frozenset[str]
@@ -55,7 +56,8 @@ def load() -> Lexicons:
         titles=frozenset(_lines("titles.txt")),
         title_aliases=_pairs("title_aliases.tsv"),
         role_nouns={r[0]: r[1] for r in roles},
-        generic_roles=frozenset(r[0] for r in roles if r[2] == "generic"),
+        generic_roles=frozenset(r[0] for r in roles if r[2] in ("generic", "person")),
+        person_nouns=frozenset(r[0] for r in roles if r[2] == "person"),
         org_nouns=frozenset(_lines("org_nouns.txt")),
         first_names=_pairs("first_names.tsv"),
         particles=frozenset(_lines("name_particles.txt")),

@@ -95,7 +95,7 @@ def _title_before(doc: Doc, start: int, lex: Lexicons) -> tuple[int, int]:
     while j > 0:
         t = doc[j - 1]
         low = t.lower_
-        if low in lex.titles or low in lex.role_nouns:
+        if low in lex.titles or (low in lex.role_nouns and low not in lex.person_nouns):
             has_head = has_head or lex.role_key(low) in lex.role_nouns
             j -= 1
         elif t.ent_type_ in ("GPE", "NORP", "ORG") and t.ent_type_ != "PERSON":
@@ -116,7 +116,7 @@ def _title_before(doc: Doc, start: int, lex: Lexicons) -> tuple[int, int]:
 
 def _role_text(span: Span) -> str:
     tokens = list(span)
-    while tokens and (tokens[0].dep_ == "det" or tokens[0].lower_ in ("a", "an", "the")):
+    while tokens and (tokens[0].dep_ == "det" or tokens[0].pos_ in ("ADV", "CCONJ", "PUNCT")):
         tokens = tokens[1:]
     return "".join(t.text_with_ws for t in tokens).strip()
 
@@ -219,17 +219,27 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
     return mentions
 
 
+def _describes(noun: Token, label: str, lex: Lexicons) -> bool:
+    """Whether an appositive noun reads as a description of a person or organisation: a role
+    noun ("a doctor"), or a determined singular noun ("the Iran-backed group"), never an amount."""
+    if noun.pos_ != "NOUN" or any(t.like_num for t in noun.subtree):
+        return False
+    lemma = noun.lemma_.lower()
+    known = lemma in lex.role_nouns if label == "PERSON" else lemma in lex.org_nouns
+    return known or (noun.tag_ == "NN" and any(c.dep_ in ("det", "poss") for c in noun.lefts))
+
+
 def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Mention]:
     """Role phrases in apposition to a name: "Qassem, the deputy head of Hezbollah," and
     "The deputy head of Hezbollah, Naim Qassem,"; also "Hezbollah, the Iran-backed group,"."""
     doc, root = m.span.doc, m.head
     out = []
-    candidates = [c for c in root.rights if c.dep_ == "appos" and c.pos_ == "NOUN"]
+    candidates = [c for c in root.rights if c.dep_ == "appos" and _describes(c, m.label, lex)]
     for noun in candidates:
         span = role_span(noun)
         if span.start > m.span.end:
             out.append(span)
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < m.span.start:
+    if root.dep_ == "appos" and _describes(root.head, m.label, lex) and root.head.i < m.span.start:
         noun = root.head
         span = role_span(noun, stop=m.span.start)
         out.append(span)
