@@ -18,6 +18,7 @@ Uncertain cases are left out rather than guessed: precision matters more to attr
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -170,11 +171,14 @@ class Resolver:
 
     def _org_role(self, m: Mention) -> Chain | None:
         noun = m.head.lemma_.lower()
+        # noun modifiers must agree: "the appeals court" is not the Supreme Court
+        nouns = {t.lower_ for t in m.span if t.dep_ == "compound" and t.pos_ == "NOUN"}
         best = None
         for chain in self.chains:
             if chain.type not in ("ORG", "GPE"):
                 continue
-            if noun in chain.words or any(noun in k for k in chain.keys):
+            words = chain.words.union(*map(set, chain.keys))
+            if noun in words and nouns <= words:
                 if best is None or self._last_pos(chain) > self._last_pos(best):
                     best = chain
         # "The World Health Organization said ... The agency urged governments to act"
@@ -271,8 +275,12 @@ class Resolver:
 
 
 def canonical_name(chain: Chain, lex: Lexicons) -> str:
-    """The longest proper name of the chain, without honorific or title."""
+    """The longest proper name of the chain, without honorific or title; for people, among those
+    ending in the most frequent surname (so a stray "Obama Speech" does not name Barack Obama)."""
     if not chain.names:
         return chain.roles[0] if chain.roles else ""
-    best = max(chain.names, key=lambda n: (len(name_key(n, lex)), len(n.text)))
+    keys = [(name, name_key(name, lex)) for name in chain.names]
+    lasts = Counter(key[-1] for _, key in keys if key) if chain.type == "PERSON" else None
+    names = [n for n, key in keys if key and key[-1] == lasts.most_common(1)[0][0]] if lasts else chain.names
+    best = max(names or chain.names, key=lambda n: (len(name_key(n, lex)), len(n.text)))
     return best.text

@@ -220,13 +220,14 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
 
 
 def _describes(noun: Token, label: str, lex: Lexicons) -> bool:
-    """Whether an appositive noun reads as a description of a person or organisation: a role
-    noun ("a doctor"), or a determined singular noun ("the Iran-backed group"), never an amount."""
+    """Whether an appositive noun reads as a description of a person (a role noun: "a doctor")
+    or of an organisation ("the Iran-backed group"), never an amount ("the 15 percent threshold")."""
     if noun.pos_ != "NOUN" or any(t.like_num for t in noun.subtree):
         return False
     lemma = noun.lemma_.lower()
-    known = lemma in lex.role_nouns if label == "PERSON" else lemma in lex.org_nouns
-    return known or (noun.tag_ == "NN" and any(c.dep_ in ("det", "poss") for c in noun.lefts))
+    if label == "PERSON":
+        return lemma in lex.role_nouns
+    return lemma in lex.org_nouns or (noun.tag_ == "NN" and any(c.dep_ == "det" for c in noun.lefts))
 
 
 def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Mention]:
