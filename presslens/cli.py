@@ -19,7 +19,18 @@ from .errors import PresslensError
 _FORMATS_IN = ("dateline", "txt", "jsonl", "json", "csv", "html")  # inputs.FORMATS, without importing spaCy
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Turns library errors raised by any command into a message and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PresslensError as exc:
+            click.echo(f"presslens: error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="presslens")
 def cli() -> None:
     """presslens: who said what, about whom, when, and according to whom.
@@ -109,8 +120,4 @@ def analyze_command(
 def main() -> None:
     """Entry point of the `presslens` console command."""
     logging.basicConfig(format="presslens: warning: %(message)s", level=logging.WARNING)
-    try:
-        cli(prog_name="presslens")
-    except PresslensError as exc:
-        click.echo(f"presslens: error: {exc}", err=True)
-        sys.exit(2)
+    cli(prog_name="presslens")
