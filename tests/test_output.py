@@ -131,3 +131,13 @@ def test_analysed_output_is_valid(analyze_text, validate):
     doc = analyze_text('Prices rose. "This cannot go on," said John Smith.', published="2020-09-15").to_dict()
     validate(doc)
     assert doc["pipeline"]["model"].endswith("3.8.0")
+
+
+def test_the_example_in_docs_schema_is_valid(validate):
+    import re
+
+    from conftest import REPO
+
+    page = (REPO / "docs" / "schema.md").read_text(encoding="utf-8")
+    example = re.search(r"```json\n(\{\n.*?\n\})\n```", page, re.S).group(1)
+    validate(json.loads(example))
