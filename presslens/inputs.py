@@ -59,6 +59,7 @@ _DATELINE = re.compile(r"date (\d{4}-\d{2}-\d{2}) ([^\n]+?) - ")
 _SNIFF_BYTES = 65_536
 _STDIN_SPOOL = 16 * 1024 * 1024  # stdin beyond this goes to a temporary file, not memory
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # whole articles sit in one CSV field
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 

@@ -112,6 +112,14 @@ def test_csv_multiline_mapping_and_row_without_text(tmp_path, read_records):
     assert len(missing) == 1 and "E105" in missing[0].reason and "--field text=" in missing[0].reason
 
 
+def test_csv_field_longer_than_the_csv_module_default(tmp_path, read_records):
+    text = "A long article. " * 20_000  # 320,000 characters, over csv's default 131,072
+    f = tmp_path / "long.csv"
+    f.write_text(f'id,text\nlong,"{text}"\n')
+    (r,) = read_records(f)
+    assert isinstance(r, Record) and r.text == text
+
+
 def test_tsv(tmp_path, read_records):
     f = tmp_path / "news.tsv"
     f.write_text("id\ttext\nt1\tHello, world.\n")
