@@ -1,7 +1,11 @@
+"""The library API: `presslens.__all__` is the public surface, `analyze` and `analyze_many`."""
+
 import inspect
 
-import presslens
+import pytest
 
+import presslens
+from presslens import Article, Options, Record, RecordError, Reject
 
 def test_public_api_is_all():
     """Everything public that is not a submodule is listed in __all__, and __all__ resolves."""
