@@ -91,7 +91,8 @@ def analyze_command(
     from .models import Reject
     from .output import RejectLog, Totals, Writer, format_summary, rejects_path
 
-    records = iter_records(paths, input_format, parse_mapping(fields))  # bad paths fail here
+    own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
+    records = iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
     options = Options(model=model, batch_size=batch_size, max_chars=max_chars)
     nlp = nlp_module.load(options.model)  # and a missing model here, before any output is written
     totals = Totals()

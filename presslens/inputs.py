@@ -452,12 +452,14 @@ def iter_records(
     paths: Iterable[str],
     input_format: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    exclude: Iterable[str] = (),
 ) -> Iterator[Record | Reject]:
     """Every article in `paths` (files, folders walked recursively, `-` for standard input) as a
     `Record`, and every unusable record as a `Reject`, in input order.
 
     `input_format` forces one of `FORMATS` instead of guessing; `mapping` maps presslens fields
-    to the names used by JSON and CSV inputs (`{"text": "body"}`). Raises `UsageError` at once
+    to the names used by JSON and CSV inputs (`{"text": "body"}`); files in `exclude` are skipped
+    (the command's own output, when it is written into an input folder). Raises `UsageError` at once
     (before anything is read) for an unknown format or field, or a path that does not exist.
     """
     mapping = dict(mapping or {})
@@ -472,16 +474,21 @@ def iter_records(
     for path in paths:  # a typo should fail before any work is done
         if path != "-" and not Path(path).exists():
             raise UsageError(f"[E010] {path}: no such file or folder")
-    return _iter_paths(paths, input_format, mapping)
+    skip = {Path(p).resolve() for p in exclude}
+    return _iter_paths(paths, input_format, mapping, skip)
 
 
-def _iter_paths(paths: list[str], input_format: str | None, mapping: dict[str, str]) -> Iterator[Record | Reject]:
+def _iter_paths(
+    paths: list[str], input_format: str | None, mapping: dict[str, str], skip: set[Path]
+) -> Iterator[Record | Reject]:
     for path in paths:
         if path == "-":
             with _spool_stdin() as stream:
                 yield from _read_source(_Source("<stdin>", "stdin", "", stream), input_format, mapping)
             continue
         for file in _files(path):
+            if skip and file.resolve() in skip:
+                continue
             try:
                 stream = open(file, "rb")
             except OSError as exc:

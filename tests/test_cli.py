@@ -86,6 +86,14 @@ def test_hostile_inputs_are_rejected_and_the_rest_goes_on(run_cli, tmp_path, val
     assert "3 articles" in result.stderr and "6 rejects" in result.stderr
 
 
+def test_output_written_into_the_input_folder_is_not_read_back(run_cli, tmp_path):
+    (tmp_path / "a.txt").write_text("Some text.")
+    (tmp_path / "broken.jsonl").write_text("{oops\n")
+    for _ in range(2):
+        result = run_cli("analyze", tmp_path, "-o", tmp_path / "out.jsonl")
+        assert result.exit_code == 1 and "1 article," in result.stderr and "1 reject" in result.stderr
+
+
 def test_rejects_beside_stdout_go_to_presslens_rejects(run_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("analyze", "-", input='{"id": "x", "text": "Good."}\n{oops\n')
