@@ -92,8 +92,12 @@ class Attributor:
 
     # -- set annotations ---------------------------------------------------------------------
     def _statement(self, doc: Doc, st: Linked, probs: list[float], inq: list[int], conf: float | None = None) -> DocStatement:
-        content = [doc[s:e] for s, e in st.content]
-        source = [doc[s:e] for s, e in st.source]
+        # spans without the quotation marks and commas at their edges: the scorer counts words
+        # only, and readers want the words ("We will win", not '"We will win,"')
+        content = [sp for sp in (_trim(doc, s, e) for s, e in st.content) if sp is not None]
+        source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None]
+        if not content:
+            content = [doc[s:e] for s, e in st.content]
         cue = [doc[s:e] for s, e in st.cue]
         words = [t for sp in content for t in sp if not (t.is_punct or t.is_space)]
         quoted = sum(inq[t.i] for t in words)
@@ -110,6 +114,14 @@ class Attributor:
             according.append(DocSource(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
                             attribution=attribution, according_to=according, confidence=round(conf, 3))
+
+
+def _trim(doc: Doc, s: int, e: int) -> Span | None:
+    while s < e and (doc[s].is_punct or doc[s].is_space):
+        s += 1
+    while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+        e -= 1
+    return doc[s:e] if e > s else None
 
 
 def _entity_at(doc: Doc, span: Span):
