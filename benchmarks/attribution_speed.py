@@ -1,8 +1,8 @@
 """Speed of `presslens analyze` with attribution on, against bare spaCy `nlp.pipe`.
 
 Same model, same texts, one process, measured in one run (the ratio is what counts: absolute
-figures move with the machine). Texts: PolNeAR dev when present (never copied anywhere), else
-the bundled samples. Prints words/s for each system and the ratios.
+figures move with the machine), in CPU seconds of the process; run with OMP_NUM_THREADS=1.
+Texts: PolNeAR dev when present (never copied anywhere), else the bundled samples. Prints words/s for each system and the ratios.
 
     PYTHONPATH=. python benchmarks/attribution_speed.py [--repeat 2]
 """
@@ -30,11 +30,13 @@ def texts() -> list[str]:
 
 
 def timed(fn, repeat: int) -> float:
+    """Best CPU seconds of this process over `repeat` runs. CPU time, not wall time: on a shared
+    machine other jobs stretch wall time unevenly, while the CPU time a pass needs is stable."""
     best = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best
 
 
@@ -57,9 +59,9 @@ def main() -> None:
     base = results["bare spaCy nlp.pipe"]
     print(f"{len(docs)} texts, {words} words, model {model}")
     for name, sec in results.items():
-        print(f"{name:38s} {sec:7.2f} s  {words / sec:8,.0f} words/s  x{sec / base:.2f}")
+        print(f"{name:38s} {sec:7.2f} CPU s  {words / sec:8,.0f} words/CPU s  x{sec / base:.2f}")
     attr_only = results["presslens analyze, all components"] - results["presslens analyze, attribution off"]
-    print(f"{'attribution component alone':38s} {attr_only:7.2f} s  x{attr_only / base:.2f} of bare spaCy")
+    print(f"{'attribution component alone':38s} {attr_only:7.2f} CPU s  x{attr_only / base:.2f} of bare spaCy")
 
 
 if __name__ == "__main__":
