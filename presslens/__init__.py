@@ -29,4 +29,14 @@ __all__ = [
     "Source",
     "Statement",
     "TimeExpression",
+    "Corpus",
 ]
+
+
+def __getattr__(name: str):
+    # The corpus pulls in DuckDB, tantivy and datasketch: import it only when it is asked for.
+    if name == "Corpus":
+        from .corpus import Corpus
+
+        return Corpus
+    raise AttributeError(f"module 'presslens' has no attribute {name!r}")
