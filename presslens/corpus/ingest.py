@@ -177,11 +177,17 @@ def ingest(
     version = PIPELINE_VERSION
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
     started, t0 = store.now(), time.monotonic()
-    index = Index(store.index_path(db))
     con = store.connect(db, read_only=False, wait=300.0)
+    owned = executor is None
+    executor = executor or make_executor(options, workers)  # workers start loading now
     try:
+        index = Index(store.index_path(db))
         index.reconcile(con)
         state = _State(con)
+    except BaseException:
+        if owned:
+            executor.close()
+        raise
     finally:
         con.close()
     writer = store.Writer(db, report.run_id, version)
@@ -240,8 +246,6 @@ def ingest(
         if batch:
             yield batch
 
-    owned = executor is None
-    executor = executor or make_executor(options, workers)
     last_commit = time.monotonic()
     pending_articles = 0
 

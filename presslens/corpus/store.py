@@ -302,7 +302,19 @@ class Writer:
             con.close()
 
 
+_TYPES: dict[str, list[str]] = {}
+
+
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: Iterable[tuple]) -> None:
+    """Insert `rows` with one statement: each column goes in as one list parameter and is
+    unnested (executemany runs one statement per row: 0.5 ms a row, the main cost of a commit)."""
     rows = list(rows)
-    if rows:
-        con.executemany(sql, rows)
+    if not rows:
+        return
+    head, table = sql.split(" VALUES")[0], sql.split("INTO ")[1].split()[0]
+    if table not in _TYPES:
+        _TYPES[table] = [r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    types = _TYPES[table]
+    columns = [list(col) for col in zip(*rows)]
+    select = ", ".join(f"unnest(?::{t}[])" for t in types)
+    con.execute(f"{head} SELECT {select}", columns)
