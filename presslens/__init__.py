@@ -7,6 +7,7 @@
 
 from .about import PIPELINE_VERSION, SCHEMA, __version__
 from .analyze import Options, analyze, analyze_many
+from .corpus import Corpus
 from .errors import ModelNotFound, PresslensError, RecordError, UsageError
 from .models import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression
 
@@ -32,11 +33,3 @@ __all__ = [
     "Corpus",
 ]
 
-
-def __getattr__(name: str):
-    # The corpus pulls in DuckDB, tantivy and datasketch: import it only when it is asked for.
-    if name == "Corpus":
-        from .corpus import Corpus
-
-        return Corpus
-    raise AttributeError(f"module 'presslens' has no attribute {name!r}")

@@ -4,6 +4,8 @@ the model instead of loading it again."""
 
 import os
 
+import datasketch  # noqa: F401  (scipy: imported once, in the forkserver)
+
 from .. import nlp as _nlp
 
 try:

@@ -13,7 +13,9 @@ import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+# datasketch is imported where used: it pulls in scipy (a second at start-up), which
+# `import presslens` should not pay for.
 
 NUM_PERM = 64
 THRESHOLD = 0.7  # estimated Jaccard similarity of 5-word shingles
@@ -31,6 +33,8 @@ def _band_key(data: bytes) -> bytes:
 
 def signature(text: str) -> bytes:
     """The MinHash signature of `text` as bytes (NUM_PERM unsigned 32-bit values)."""
+    from datasketch import MinHash
+
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE:
         shingles = [" ".join(words)]
@@ -41,7 +45,9 @@ def signature(text: str) -> bytes:
     return np.asarray(m.hashvalues, dtype=np.uint32).tobytes()
 
 
-def _minhash(sig: bytes) -> MinHash:
+def _minhash(sig: bytes):
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=np.frombuffer(sig, dtype=np.uint32))
 
 
@@ -49,6 +55,8 @@ class Stories:
     """Assigns story ids: an article joins the story of the most similar earlier article."""
 
     def __init__(self) -> None:
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, hashfunc=_band_key)
         self._sig: dict[str, bytes] = {}
         self._story: dict[str, str] = {}
