@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -32,12 +33,27 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def _init(options: Options) -> None:
+def _init(options: Options, owner: int | None = None) -> None:
     global _NLP, _OPTIONS
     from .. import nlp as nlp_module
 
     _OPTIONS = options
     _NLP = nlp_module.load(options.model)
+    if owner is not None:
+        threading.Thread(target=_watch, args=(owner,), daemon=True).start()
+
+
+def _watch(owner: int) -> None:
+    """Exit when the ingest process is gone (killed with -9, it cannot tell its workers), so no
+    worker is left waiting on a queue that nobody will ever write to."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid now belongs to someone else's process
+            os._exit(1)
 
 
 def _context(options: Options):
@@ -100,7 +116,7 @@ class LocalExecutor:
             max_workers=self.workers,
             mp_context=_context(options),
             initializer=_init,
-            initargs=(options,),
+            initargs=(options, os.getpid()),
             max_tasks_per_child=max(1, recycle_every // batch_size),
         )
         # Start the workers now, from a thread (starting the forkserver blocks for a second):
