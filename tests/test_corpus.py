@@ -264,3 +264,15 @@ def test_index_rebuilds_from_the_store_when_it_lags(hand_corpus):
         assert len(corpus.quotes("taxes")) == 4
         assert corpus.reindex() == 5
         assert len(corpus.quotes("taxes")) == 4
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_polnear_dev_twice_gives_the_same_counts(polnear_root, tmp_path):
+    db = tmp_path / "polnear.duckdb"
+    with Corpus(db) as corpus:
+        first = corpus.ingest([polnear_root / "data" / "dev" / "text"], workers=2, progress=False)
+        after_first = counts(db)
+        second = corpus.ingest([polnear_root / "data" / "dev" / "text"], workers=2, progress=False)
+    assert first.added + first.duplicates == 84 and after_first["articles"] == first.added
+    assert second.added == 0 and counts(db) == after_first
