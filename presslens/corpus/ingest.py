@@ -24,7 +24,6 @@ from ..about import PIPELINE_VERSION
 from ..analyze import Options
 from ..models import Record, Reject
 from . import store
-from .dedup import Stories
 from .executor import Executor, make_executor
 from .search import Index
 
@@ -80,16 +79,17 @@ def _basic_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
             if not f.exists():
                 yield Reject(location=str(f), reason="no such file or folder")
             elif f.suffix == ".jsonl":
-                for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        d = json.loads(line)
-                        yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
-                                     published=d.get("published"), title=d.get("title"), url=d.get("url"),
-                                     location=f"{f}:{n}")
-                    except (ValueError, KeyError, TypeError) as exc:
-                        yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
+                with open(f, encoding="utf-8") as lines:
+                    for n, line in enumerate(lines, 1):
+                        if not line.strip():
+                            continue
+                        try:
+                            d = json.loads(line)
+                            yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
+                                         published=d.get("published"), title=d.get("title"), url=d.get("url"),
+                                         location=f"{f}:{n}")
+                        except (ValueError, KeyError, TypeError) as exc:
+                            yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
             else:
                 text = f.read_text(encoding="utf-8")
                 dated = parse_dateline(text)
@@ -143,20 +143,14 @@ class Progress:
 
 
 class _State:
-    """What the store already holds, read once at the start of a run."""
+    """What the store already holds, read once at the start of a run (hashes and places only:
+    the near-duplicate bands stay in the store)."""
 
     def __init__(self, con):
-        self.articles: dict[str, tuple[str, str]] = {}  # content_hash -> (pipeline_version, story_id)
-        for h, v, s in con.execute("SELECT content_hash, pipeline_version, story_id FROM articles").fetchall():
-            self.articles[h] = (v, s)
-        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
-        self.stories = Stories()
-        cur = con.execute(
-            "SELECT m.article_id, m.signature, a.story_id FROM minhashes m JOIN articles a USING (article_id)"
+        self.articles: dict[str, str] = dict(  # content_hash -> pipeline_version
+            con.execute("SELECT content_hash, pipeline_version FROM articles").fetchall()
         )
-        while chunk := cur.fetchmany(10_000):
-            for aid, sig, story in chunk:
-                self.stories.add(aid, bytes(sig), story)
+        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
 
 
 def ingest(
@@ -194,7 +188,7 @@ def ingest(
 
     def wanted(h: str) -> bool:
         held = state.articles.get(h)
-        return held is None or (reanalyze and held[0] != version)
+        return held is None or (reanalyze and held != version)
 
     total = None
     if "-" not in paths:  # a first, cheap pass (no NLP) so the bar has a total and an ETA
@@ -271,18 +265,13 @@ def ingest(
                 h = store.content_hash(rec.text)
                 aid = h[:16]
                 held = state.articles.get(h)
-                if held is not None:  # re-analysis: the article keeps its story
-                    story, near = held[1], False
+                if held is not None:  # re-analysis: the writer keeps the article's story
                     report.reanalyzed += 1
                 else:
-                    story, near = state.stories.assign(aid, res["signature"])
                     report.added += 1
-                    report.near_duplicates += near
-                    report.stories += not near
-                state.articles[h] = (version, story)
                 report.statements += len(res["article"]["statements"])
                 writer.add_article({
-                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": story,
+                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": None,
                     "signature": res["signature"], "location": rec.location or rec.id,
                     "replace": held is not None,
                 })
@@ -296,6 +285,7 @@ def ingest(
             executor.close()
         bar.close()
         index.close()
+    report.near_duplicates, report.stories = writer.near_duplicates, writer.new_stories
     report.seconds = round(time.monotonic() - t0, 3)
     writer.finish_run(started, report.to_dict())
     return report

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from ..errors import UsageError
+from .dedup import assign_stories
 
 SCHEMA_VERSION = "1"
 
@@ -81,6 +82,11 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE TABLE IF NOT EXISTS minhashes (
     article_id VARCHAR PRIMARY KEY,
     signature BLOB
+);
+CREATE TABLE IF NOT EXISTS lsh_bands (      -- MinHash LSH bands, for near-duplicate stories
+    band UTINYINT NOT NULL,
+    key BIGINT NOT NULL,
+    article_id VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rejects (
     location VARCHAR NOT NULL,
@@ -206,6 +212,8 @@ class Writer:
         self._sources: list[tuple] = []
         self._rejects: list[tuple] = []
         self.committed: list[dict[str, Any]] = []  # articles of the last flush, for the index
+        self.near_duplicates = 0  # committed articles that joined an existing story
+        self.new_stories = 0
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         return connect(self.path, read_only=False, wait=300.0)
@@ -214,8 +222,9 @@ class Writer:
         return len(self._articles) + len(self._sources) + len(self._rejects)
 
     def add_article(self, item: dict[str, Any]) -> None:
-        """`item`: article (presslens/1 dict), article_id, content_hash, story_id, signature,
-        location, replace (True when an older analysis of the same text is superseded)."""
+        """`item`: article (presslens/1 dict), article_id, content_hash, signature, location,
+        replace (True when an older analysis of the same text is superseded), and story_id
+        (None: assigned at commit, against the stored stories)."""
         self._articles.append(item)
         self.add_source(item["article_id"], item["location"], item["article"]["id"])
 
@@ -249,8 +258,14 @@ class Writer:
     def _write(self, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         stamp = now()
         replaced = [item["article_id"] for item in self._articles if item.get("replace")]
-        if replaced:
-            for table in ("statements", "entities", "minhashes", "articles"):
+        if replaced:  # a re-analysed article keeps its story
+            stories = dict(con.execute(
+                "SELECT article_id, story_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [replaced]).fetchall())
+            for item in self._articles:
+                if item.get("replace"):
+                    item["story_id"] = stories.get(item["article_id"], item["article_id"])
+            for table in ("statements", "entities", "minhashes", "lsh_bands", "articles"):
                 con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [replaced])
         # A second ingest process racing this one may have stored some of these already:
         # drop them here, inside the transaction, so statements are never doubled.
@@ -261,6 +276,10 @@ class Writer:
                 "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [fresh]
             ).fetchall()}
         self._articles = [i for i in self._articles if i.get("replace") or i["article_id"] not in present]
+        near = assign_stories(con, self._articles)
+        fresh_count = sum(1 for i in self._articles if not i.get("replace"))
+        self.near_duplicates += near
+        self.new_stories += fresh_count - near
         article_rows, stmt_rows, ent_rows, sig_rows, indexed = [], [], [], [], []
         for item in self._articles:
             a = item["article"]
