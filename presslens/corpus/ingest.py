@@ -227,6 +227,8 @@ def ingest(
                     writer.add_source(aid, r.location, r.id)
                 continue
             scheduled.add(h)
+            if h in state.articles and (aid, r.location) not in state.sources:
+                writer.add_source(aid, r.location, r.id)  # re-analysed, and read from a new place
             state.sources.add((aid, r.location))
             yield r
 

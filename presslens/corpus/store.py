@@ -26,7 +26,11 @@ from .dedup import assign_stories
 
 SCHEMA_VERSION = "1"
 
-# One statement per line; run as a script on every writable open (idempotent).
+# Run on every writable open (idempotent). Only `articles` (and the small tables) have keys:
+# DuckDB loads a table's whole key index into memory on every open that writes to it, so keys on
+# the big tables would make each commit cost, and hold, memory in proportion to the corpus. Their
+# uniqueness is kept by the one writer instead (seq is allocated by it; sources and signatures
+# are written once, with their article).
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS articles (
@@ -52,11 +56,10 @@ CREATE TABLE IF NOT EXISTS article_sources (
     location VARCHAR NOT NULL,           -- file:line or file, as the reader names it
     record_id VARCHAR,
     seen_at TIMESTAMP,
-    run_id VARCHAR,
-    PRIMARY KEY (article_id, location)
+    run_id VARCHAR                       -- (article_id, location) is unique: ingest checks it
 );
 CREATE TABLE IF NOT EXISTS statements (
-    seq BIGINT PRIMARY KEY,              -- corpus-wide row number; the full-text index's key
+    seq BIGINT NOT NULL,                 -- corpus-wide row number, unique; the full-text index's key
     article_id VARCHAR NOT NULL,
     statement_id VARCHAR NOT NULL,
     speaker_entity VARCHAR,
@@ -80,7 +83,7 @@ CREATE TABLE IF NOT EXISTS entities (
     mentions INTEGER
 );
 CREATE TABLE IF NOT EXISTS minhashes (
-    article_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
     signature BLOB
 );
 CREATE TABLE IF NOT EXISTS lsh_bands (      -- MinHash LSH bands, for near-duplicate stories
@@ -226,7 +229,8 @@ class Writer:
         replace (True when an older analysis of the same text is superseded), and story_id
         (None: assigned at commit, against the stored stories)."""
         self._articles.append(item)
-        self.add_source(item["article_id"], item["location"], item["article"]["id"])
+        if not item.get("replace"):  # a re-analysed article's places are stored already
+            self.add_source(item["article_id"], item["location"], item["article"]["id"])
 
     def add_source(self, article_id: str, location: str, record_id: str | None) -> None:
         self._sources.append((article_id, location, record_id, now(), self.run_id))
@@ -304,8 +308,8 @@ class Writer:
         _insert(con, "INSERT OR IGNORE INTO articles VALUES (" + ",".join("?" * 16) + ")", article_rows)
         _insert(con, "INSERT INTO statements VALUES (" + ",".join("?" * 15) + ")", stmt_rows)
         _insert(con, "INSERT INTO entities VALUES (?,?,?,?,?)", ent_rows)
-        _insert(con, "INSERT OR IGNORE INTO minhashes VALUES (?,?)", sig_rows)
-        _insert(con, "INSERT OR IGNORE INTO article_sources VALUES (?,?,?,?,?)", self._sources)
+        _insert(con, "INSERT INTO minhashes VALUES (?,?)", sig_rows)
+        _insert(con, "INSERT INTO article_sources VALUES (?,?,?,?,?)", self._sources)
         _insert(con, "INSERT OR IGNORE INTO rejects VALUES (?,?,?,?,?)", self._rejects)
         self.committed = self._articles
         return indexed
