@@ -26,11 +26,9 @@ from .dedup import assign_stories
 
 SCHEMA_VERSION = "1"
 
-# Run on every writable open (idempotent). Only `articles` (and the small tables) have keys:
-# DuckDB loads a table's whole key index into memory on every open that writes to it, so keys on
-# the big tables would make each commit cost, and hold, memory in proportion to the corpus. Their
-# uniqueness is kept by the one writer instead (seq is allocated by it; sources and signatures
-# are written once, with their article).
+# Run on every writable open (idempotent). Keys only where reads need them: `articles` (article
+# lookups) and `statements.seq` (fetching full-text hits: without it, a scan of every statement).
+# Places and signatures are written once, with their article, by the one writer.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS articles (
@@ -59,7 +57,7 @@ CREATE TABLE IF NOT EXISTS article_sources (
     run_id VARCHAR                       -- (article_id, location) is unique: ingest checks it
 );
 CREATE TABLE IF NOT EXISTS statements (
-    seq BIGINT NOT NULL,                 -- corpus-wide row number, unique; the full-text index's key
+    seq BIGINT PRIMARY KEY,              -- corpus-wide row number; the full-text index's key
     article_id VARCHAR NOT NULL,
     statement_id VARCHAR NOT NULL,
     speaker_entity VARCHAR,
