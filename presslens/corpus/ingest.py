@@ -92,12 +92,18 @@ def _basic_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
                             yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
             else:
                 text = f.read_text(encoding="utf-8")
-                dated = parse_dateline(text)
-                if dated:
-                    yield Record(id=f.stem, text=dated.text, outlet=dated.outlet, published=dated.published,
-                                 location=str(f))
-                else:
+                if parse_dateline(text) is None:
                     yield Record(id=f.stem, text=text, location=str(f))
+                    continue
+                for n, line in enumerate(text.splitlines(), 1):  # dateline format: one article a line
+                    if not line.strip():
+                        continue
+                    dated = parse_dateline(line)
+                    if dated is None:
+                        yield Reject(location=f"{f}:{n}", reason="no dateline header 'date YYYY-MM-DD Outlet - '")
+                    else:
+                        yield Record(id=f"{f.stem}-{n}", text=dated.text, outlet=dated.outlet,
+                                     published=dated.published, location=f"{f}:{n}")
 
 
 class Progress:
