@@ -199,3 +199,26 @@ def test_article_entities_carry_offsets(analyze_text):
     first = warren.mentions[0]
     assert SENATOR[first.start : first.end] == "Sen. Elizabeth Warren"
     assert warren.to_dict()["titles"] == ["Sen."]
+
+
+def test_pronouns_inside_quotes_are_left_to_attribution(nlp):
+    doc = nlp('Mr. Smith met Mr. Jones on Monday. "He is a liar," Smith said.')
+    assert chain(doc, "Smith") == [("Mr. Smith", "name"), ("Smith", "name")]
+    assert chain(doc, "Jones") == [("Mr. Jones", "name")]
+
+
+def test_empty_and_nameless_texts(nlp):
+    assert nlp("")._.pl_entities == []
+    assert nlp("He said it would rain.")._.pl_entities == []
+
+
+def test_lexicons_load_and_are_consistent():
+    from presslens.entities import lexicons
+
+    lex = lexicons.load()
+    assert lex.honorifics["sheikh"] == "m" and lex.honorifics["mrs."] == "f"
+    assert set(lex.honorifics.values()) <= {"m", "f", "-"}
+    assert set(lex.role_nouns.values()) <= {"m", "f", "-"}
+    assert set(lex.first_names.values()) <= {"m", "f"}
+    assert lex.role_key("Sen.") == "senator"
+    assert lex.generic_roles <= set(lex.role_nouns)

@@ -200,12 +200,18 @@ def ingest(
     if "-" not in paths:  # a first, cheap pass (no NLP) so the bar has a total and an ETA
         seen: set[str] = set()
         total = 0
-        for r in iter_records(paths):
-            if isinstance(r, Record):
-                h = store.content_hash(r.text)
-                if h not in seen and wanted(h):
-                    total += 1
-                seen.add(h)
+        try:
+            for r in iter_records(paths):
+                if isinstance(r, Record):
+                    h = store.content_hash(r.text)
+                    if h not in seen and wanted(h):
+                        total += 1
+                    seen.add(h)
+        except BaseException:
+            if owned:
+                executor.close()
+            raise
+        del seen
     bar = Progress(total, progress)
     scheduled: set[str] = set()
 
