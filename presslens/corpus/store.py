@@ -150,7 +150,7 @@ def connect(path: str | Path, *, read_only: bool, wait: float = 30.0) -> duckdb.
                     f"wait for it to finish (or for its next commit) and try again."
                 ) from exc
             time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+            delay = min(delay * 2, 0.5 if read_only else 0.05)  # the writer must not starve behind readers
     if not read_only:
         con.execute(SCHEMA_SQL)
         con.execute(
