@@ -1,0 +1,64 @@
+"""Fixtures of the web tests: a tiny corpus with one hostile article, the app, a client."""
+
+from __future__ import annotations
+
+import pytest
+
+ARTICLES = [
+    'date 2024-03-04 Daily Ledger - Angela Merkel arrived in Paris on Monday. "We will rebuild the bridge '
+    'before winter," she said. Emmanuel Macron welcomed the plan. "France stands ready to help," '
+    'Macron told reporters, according to Reuters.',
+    'date 2024-03-05 Evening Post - Emmanuel Macron spoke in Lyon. "The budget is balanced," he said on '
+    'Tuesday. Critics disagreed, Reuters reported.',
+    'date 2024-04-10 Daily Ledger - Angela Merkel returned to Berlin. "The talks were productive," '
+    'Merkel said, adding that more work remained.',
+]
+HOSTILE = (
+    'date 2024-04-11 Daily Ledger - <script>alert("pwned")</script> Hacker Joe spoke. '
+    '"<img src=x onerror=alert(2)> is my favourite tag," Hacker Joe said. '
+    '<b onmouseover="alert(3)">bold</b> <iframe src="javascript:alert(4)"></iframe> '
+    '"</span></div><script>alert(5)</script>" he wrote.'
+)
+
+
+@pytest.fixture(scope="session")
+def web_corpus():
+    from .fake_corpus import FakeCorpus
+
+    return FakeCorpus([*ARTICLES, HOSTILE])
+
+
+@pytest.fixture(scope="session")
+def web_app(web_corpus):
+    from presslens.web import create_app
+
+    return create_app(web_corpus)
+
+
+class Client:
+    """Requests to the app in-process through httpx's ASGI transport (no socket, no server)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def request(self, method: str, url: str, **kwargs):
+        import anyio
+        import httpx
+
+        async def send():
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+                return await c.request(method, url, **kwargs)
+
+        return anyio.run(send)
+
+    def get(self, url: str, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.request("POST", url, **kwargs)
+
+
+@pytest.fixture()
+def client(web_app):
+    return Client(web_app)
