@@ -4,6 +4,6 @@
     >>> app = create_app("corpus.duckdb")  # then: uvicorn.run(app, host="127.0.0.1")
 """
 
-from .app import create_app
+from .app import create_app, serve
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "serve"]

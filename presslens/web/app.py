@@ -186,3 +186,29 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def serve(
+    corpus: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    max_upload: int = MAX_UPLOAD,
+    query_timeout: float = QUERY_TIMEOUT,
+) -> None:
+    """Serve `corpus` (read-only) with uvicorn until interrupted. Loopback only unless `host` says otherwise."""
+    import uvicorn
+
+    local = host in LOCAL_HOSTS
+    if not local:
+        log.warning("presslens: warning: binding %s: anyone who can reach this address can read the "
+                    "corpus (the server has no authentication)", host)
+    app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout,
+                     allowed_hosts=None if local else ["*"])
+    if open_browser:
+        import webbrowser
+
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    uvicorn.run(app, host=host, port=port, log_level="info")

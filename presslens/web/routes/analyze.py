@@ -57,15 +57,16 @@ async def read_request(request: Request) -> AnalyzeRequest:
         if not isinstance(fields, dict):
             raise HTTPException(status_code=400, detail='The JSON body must be an object: {"text": ...}.')
     elif ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        form = await request.form(max_files=1, max_fields=10, max_part_size=request.app.state.max_upload)
-        fields = {k: v for k, v in form.items() if k in ("text", "published", "outlet", "title") and v}
-        upload = form.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
-            raw = await upload.read()
-            try:
-                fields["text"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise HTTPException(status_code=400, detail=f"{upload.filename!r} is not UTF-8 text.") from None
+        # `async with` closes the uploaded file's spool when done
+        async with request.form(max_files=1, max_fields=10, max_part_size=request.app.state.max_upload) as form:
+            fields = {k: v for k, v in form.items() if k in ("text", "published", "outlet", "title") and v}
+            upload = form.get("file")
+            if isinstance(upload, UploadFile) and upload.filename:
+                raw = await upload.read()
+                try:
+                    fields["text"] = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise HTTPException(status_code=400, detail=f"{upload.filename!r} is not UTF-8 text.") from None
     else:
         raise HTTPException(status_code=415, detail="Send JSON ({\"text\": ...}) or a multipart form with a "
                                                     "`text` field or a `file`.")

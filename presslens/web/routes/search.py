@@ -66,4 +66,5 @@ async def search_page(request: Request, q: Text = None, speaker: Name = None, ou
     facets = {name: facet_items(counts) for name, counts in (data["facets"] or {}).items()}
     return page(request, "search.html", {"data": data, "params": params, "month_range": month_range,
                                          "facets": facets,
-                                         "json_url": link("/api/search", **data["query"])})
+                                         "json_url": link("/api/search", **params, limit=limit if limit != 50 else None,
+                                                         offset=offset or None)})
