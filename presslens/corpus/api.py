@@ -1,0 +1,161 @@
+"""`Corpus`: the library face of the store. CLI commands and web routes call these methods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..analyze import Options
+from . import queries, store
+from .ingest import IngestReport
+from .ingest import ingest as _ingest
+from .search import Index
+
+
+class Corpus:
+    """A corpus of analysed articles in a DuckDB file (and a full-text index beside it).
+
+        >>> with Corpus("news.duckdb") as corpus:
+        ...     corpus.ingest(["samples/news"])
+        ...     corpus.quotes("election", speaker="Trump", limit=10)
+
+    `read_only=True` opens the file only for the length of each call, so an ingest running in
+    another process can keep writing between calls (and a reader waits for the writer's commit,
+    up to `wait` seconds). A writable corpus holds its connection until `close()`.
+    """
+
+    def __init__(self, path: str | Path = "presslens.duckdb", *, read_only: bool = False, wait: float = 30.0):
+        self.path = Path(path)
+        self.read_only = read_only
+        self.wait = wait
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._index: Index | None = None
+        if read_only:
+            store.connect(self.path, read_only=True, wait=wait).close()  # fail early: no such corpus
+        else:
+            self._con = store.connect(self.path, read_only=False, wait=wait)
+
+    # -- life cycle ------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.read_only:
+            if self._con is None:
+                self._con = store.connect(self.path, read_only=False, wait=self.wait)
+            yield self._con
+            return
+        con = store.connect(self.path, read_only=True, wait=self.wait)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _stream(self, make) -> Iterator[dict[str, Any]]:
+        """Yield a query's rows while keeping its connection open, closing it at the end."""
+        with self._connection() as con:
+            yield from make(con)
+
+    def _search_index(self) -> Index | None:
+        path = store.index_path(self.path)
+        if self._index is None:
+            if self.read_only and not path.exists():
+                return None
+            self._index = Index(path, create=not self.read_only)
+            if not self.read_only:
+                self._index.reconcile(self._con)
+        self._index.index.reload()
+        return self._index
+
+    # -- writing ---------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reanalyze: bool = False,
+               options: Options | None = None, progress: bool = True, commit_every: int = 64) -> IngestReport:
+        """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest)."""
+        if self.read_only:
+            from ..errors import UsageError
+
+            raise UsageError(f"[E312] {self.path} is open read-only: open Corpus(path) to ingest.")
+        self.close()  # the writer opens and closes its own connections, batch by batch
+        return _ingest(self.path, [str(p) for p in paths], workers=workers, reanalyze=reanalyze,
+                       options=options, progress=progress, commit_every=commit_every)
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index from the store; return how many statements it holds."""
+        with self._connection() as con:
+            index = self._search_index() or Index(store.index_path(self.path))
+            return index.rebuild(con)
+
+    # -- reading ---------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        with self._connection() as con:
+            return queries.stats(con)
+
+    def quotes(self, text: str | None = None, *, speaker: str | None = None, outlet: str | None = None,
+               since: str | None = None, until: str | None = None, kind: str | None = None,
+               limit: int | None = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Statements matching `text` (BM25 over the statement content, best first) and the filters."""
+        queries._where(speaker=speaker, outlet=outlet, since=since, until=until, kind=kind)  # validate
+        with self._connection() as con:
+            return queries.quotes(con, self._search_index(), text, limit=limit, offset=offset, speaker=speaker,
+                                  outlet=outlet, since=since, until=until, kind=kind)
+
+    def iter_quotes(self, text: str | None = None, **filters) -> Iterator[dict[str, Any]]:
+        """Like `quotes`, every match, streamed (for exports)."""
+        queries._where(**filters)
+        return self._stream(lambda con: queries.iter_quotes(con, self._search_index(), text, **filters))
+
+    def quote_facets(self, text: str | None = None, **filters) -> dict[str, list[dict[str, Any]]]:
+        """Counts of matching statements by `speaker`, `outlet`, `kind` and `month`."""
+        queries._where(**filters)
+        with self._connection() as con:
+            return queries.quote_facets(con, self._search_index(), text, **filters)
+
+    def speakers(self, *, by: str | None = None, since=None, until=None, outlet=None,
+                 limit: int | None = None) -> list[dict[str, Any]]:
+        return list(self.iter_speakers(by=by, since=since, until=until, outlet=outlet, limit=limit))
+
+    def iter_speakers(self, **kw) -> Iterator[dict[str, Any]]:
+        return self._stream(lambda con: queries.speakers(con, **kw))
+
+    def sources(self, *, since=None, until=None) -> list[dict[str, Any]]:
+        return list(self.iter_sources(since=since, until=until))
+
+    def iter_sources(self, **kw) -> Iterator[dict[str, Any]]:
+        return self._stream(lambda con: queries.sources(con, **kw))
+
+    def timeline(self, speaker: str, *, outlet=None, since=None, until=None) -> list[dict[str, Any]]:
+        return list(self.iter_timeline(speaker, outlet=outlet, since=since, until=until))
+
+    def iter_timeline(self, speaker: str, **kw) -> Iterator[dict[str, Any]]:
+        queries._where(speaker=speaker, **kw)
+        return self._stream(lambda con: queries.timeline(con, speaker, **kw))
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        with self._connection() as con:
+            return queries.article(con, article_id)
+
+    def counts_over_time(self, *, by: str = "month") -> list[dict[str, Any]]:
+        with self._connection() as con:
+            return queries.counts_over_time(con, by=by)
+
+    def rejects(self) -> list[dict[str, Any]]:
+        return list(self.iter_rejects())
+
+    def iter_rejects(self) -> Iterator[dict[str, Any]]:
+        return self._stream(queries.rejects)

@@ -1,0 +1,118 @@
+"""Where analysis runs: the `Executor` seam between ingest and the NLP workers.
+
+Ingest hands an executor batches of `Record`s and gets back, per batch, plain dicts (the
+`presslens/1` article and its MinHash signature, or a reject). Nothing in a result refers to
+the spaCy Doc, so another executor (a Ray cluster working through shards) can replace the local
+one without touching the store or the dedup logic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from typing import Any, Protocol
+
+from ..analyze import Options
+from ..models import Record
+
+Result = dict[str, Any]  # {"record": Record, "article": dict, "signature": bytes} or {"record", "reject"}
+
+_NLP = None  # the worker's pipeline, loaded once per worker process
+_OPTIONS: Options | None = None
+
+
+class Executor(Protocol):
+    """Analyses batches of records; yields each batch's results as soon as it is done (any order)."""
+
+    def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]: ...
+
+    def close(self) -> None: ...
+
+
+def _init(options: Options) -> None:
+    global _NLP, _OPTIONS
+    from .. import nlp as nlp_module
+
+    _OPTIONS = options
+    _NLP = nlp_module.load(options.model)
+
+
+def analyse_batch(batch: list[Record]) -> list[Result]:
+    """Analyse one batch in this process (the pipeline loaded by `_init`). A record that makes
+    the pipeline fail becomes a reject; the others of its batch are analysed one by one."""
+    from ..analyze import analyze_many
+    from .dedup import signature
+
+    try:
+        with _NLP.memory_zone():
+            articles = [a.to_dict() for a in analyze_many(batch, _OPTIONS, nlp=_NLP)]
+        return [
+            {"record": r, "article": a, "signature": signature(a["text"])} for r, a in zip(batch, articles)
+        ]
+    except Exception as exc:  # noqa: BLE001  (one bad record must not stop the run)
+        if len(batch) == 1:
+            return [{"record": batch[0], "reject": f"analysis failed: {type(exc).__name__}: {exc}"}]
+        return [res for r in batch for res in analyse_batch([r])]
+
+
+class InProcessExecutor:
+    """Analyses in the calling process (`workers=0`): no start-up cost, no parallelism."""
+
+    def __init__(self, options: Options):
+        _init(options)
+
+    def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]:
+        for batch in batches:
+            yield analyse_batch(batch)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A pool of `workers` processes, each loading the model once.
+
+    Workers are replaced after `recycle_every` articles so memory stays flat over long runs, and
+    at most `2 * workers` batches are in flight so reading never runs far ahead of analysis.
+    """
+
+    def __init__(self, options: Options, workers: int | None = None, *, batch_size: int = 8,
+                 recycle_every: int = 2000):
+        self.workers = workers or os.cpu_count() or 1
+        self.batch_size = batch_size
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=get_context("spawn"),  # no fork after DuckDB/tantivy threads started
+            initializer=_init,
+            initargs=(options,),
+            max_tasks_per_child=max(1, recycle_every // batch_size),
+        )
+
+    def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]:
+        pending: set[Future] = set()
+        window = 2 * self.workers
+        it = iter(batches)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                batch = next(it, None)
+                if batch is None:
+                    exhausted = True
+                else:
+                    pending.add(self.pool.submit(analyse_batch, batch))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_executor(options: Options, workers: int | None, *, batch_size: int = 8) -> Executor:
+    if workers == 0:
+        return InProcessExecutor(options)
+    return LocalExecutor(options, workers, batch_size=batch_size)

@@ -1,0 +1,136 @@
+"""Writing query results: table, csv, jsonl, parquet. Rows are streamed, never capped.
+
+Parquet goes through a temporary JSON Lines file that DuckDB converts (`COPY ... (FORMAT
+parquet)`), so memory stays flat without pyarrow.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import duckdb
+
+from ..errors import UsageError
+
+FORMATS = ("table", "csv", "jsonl", "parquet")
+TABLE_SAMPLE = 200  # rows looked at to size the table's columns
+TABLE_MAX_WIDTH = 60
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value).replace("\n", " ")
+
+
+def write_table(rows: Iterator[dict], out: IO[str]) -> int:
+    first = []
+    for row in rows:
+        first.append(row)
+        if len(first) >= TABLE_SAMPLE:
+            break
+    if not first:
+        out.write("(no rows)\n")
+        return 0
+    cols = list(first[0])
+    widths = {c: min(TABLE_MAX_WIDTH, max([len(c)] + [len(_cell(r.get(c))) for r in first])) for c in cols}
+
+    def line(values: dict) -> str:
+        cells = []
+        for c in cols:
+            text = _cell(values.get(c))
+            if len(text) > widths[c]:
+                text = text[: widths[c] - 1] + "\u2026"
+            cells.append(text.ljust(widths[c]))
+        return "  ".join(cells).rstrip() + "\n"
+
+    out.write(line({c: c for c in cols}))
+    out.write("  ".join("-" * widths[c] for c in cols) + "\n")
+    n = 0
+    for row in _chain(first, rows):
+        out.write(line(row))
+        n += 1
+    return n
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def write_csv(rows: Iterator[dict], out: IO[str]) -> int:
+    writer = None
+    n = 0
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                         for k, v in row.items()})
+        n += 1
+    return n
+
+
+def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        n += 1
+    return n
+
+
+def write_parquet(rows: Iterator[dict], path: str) -> int:
+    with tempfile.TemporaryDirectory(prefix="presslens-export-") as tmp:
+        src = os.path.join(tmp, "rows.jsonl")
+        with open(src, "w", encoding="utf-8") as f:
+            n = write_jsonl(rows, f)
+        con = duckdb.connect()
+        try:
+            dst = path.replace("'", "''")
+            if n == 0:
+                con.execute(f"COPY (SELECT NULL AS empty WHERE FALSE) TO '{dst}' (FORMAT parquet)")
+            else:
+                src_sql = src.replace("'", "''")
+                con.execute(
+                    f"COPY (SELECT * FROM read_json('{src_sql}', format='newline_delimited', "
+                    f"sample_size=-1)) TO '{dst}' (FORMAT parquet)"
+                )
+        finally:
+            con.close()
+    return n
+
+
+def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str | None = None) -> int:
+    """Write `rows` as `fmt` to the file `output` (stdout when None); return how many rows."""
+    if fmt not in FORMATS:
+        raise UsageError(f"[E310] --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if isinstance(rows, dict) or rows is None:
+        rows = [] if rows is None else [rows]
+    rows = iter(rows)
+    if fmt == "parquet":
+        if not output:
+            if sys.stdout.isatty():
+                raise UsageError("[E311] parquet is binary: give a file with -o FILE.parquet.")
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "out.parquet")
+                n = write_parquet(rows, path)
+                with open(path, "rb") as f:
+                    shutil.copyfileobj(f, sys.stdout.buffer)
+                return n
+        return write_parquet(rows, output)
+    writer = {"table": write_table, "csv": write_csv, "jsonl": write_jsonl}[fmt]
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            return writer(rows, f)
+    return writer(rows, sys.stdout)

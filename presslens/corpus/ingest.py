@@ -1,0 +1,297 @@
+"""Ingest: read inputs, skip what the store already has, analyse the rest in workers, and write
+the results through the one writer. Exactly once and resumable:
+
+- an article's key is the sha256 of its normalised text plus the pipeline version; what the
+  store holds under the current version is never analysed again (`--reanalyze` re-runs
+  articles analysed by an older version);
+- results are committed in transactions of `commit_every` articles; a run killed at any moment
+  keeps every committed batch, and the next run reads the store, skips those articles and
+  finishes the rest. Inserts are keyed (`INSERT OR IGNORE`), so nothing is ever doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..about import PIPELINE_VERSION
+from ..analyze import Options
+from ..models import Record, Reject
+from . import store
+from .dedup import Stories
+from .executor import Executor, make_executor
+from .search import Index
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did. `read` counts every record met, rejects included."""
+
+    read: int = 0
+    added: int = 0  # articles analysed and stored (new texts)
+    reanalyzed: int = 0  # stored articles analysed again under the current pipeline version
+    duplicates: int = 0  # exact copies from a new place: stored once, the place recorded
+    near_duplicates: int = 0  # added articles that joined an existing story
+    stories: int = 0  # new stories started by added articles
+    rejected: int = 0
+    skipped: int = 0  # already stored from the same place (or by an older version, no --reanalyze)
+    statements: int = 0  # statements written
+    seconds: float = 0.0
+    run_id: str = ""
+    db: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"{self.read} read, {self.added} added ({self.near_duplicates} near-duplicates, "
+            f"{self.stories} new stories), {self.reanalyzed} re-analysed, {self.duplicates} exact duplicates, "
+            f"{self.skipped} skipped, {self.rejected} rejected, {self.statements} statements "
+            f"in {self.seconds:.1f} s -> {self.db}"
+        )
+
+
+def iter_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
+    """Every record of `paths`, read as `analyze` reads them (presslens.inputs)."""
+    from .. import inputs
+
+    reader = getattr(inputs, "iter_records", None)
+    if reader is not None:
+        yield from reader(list(paths))
+    else:  # until the shared readers land: .txt files (dateline header) and JSON Lines
+        yield from _basic_records(paths)
+
+
+def _basic_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
+    from ..inputs import parse_dateline
+
+    for p in paths:
+        path = Path(p)
+        files = sorted(f for f in path.rglob("*") if f.suffix in (".txt", ".jsonl")) if path.is_dir() else [path]
+        for f in files:
+            if not f.exists():
+                yield Reject(location=str(f), reason="no such file or folder")
+            elif f.suffix == ".jsonl":
+                for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        d = json.loads(line)
+                        yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
+                                     published=d.get("published"), title=d.get("title"), url=d.get("url"),
+                                     location=f"{f}:{n}")
+                    except (ValueError, KeyError, TypeError) as exc:
+                        yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
+            else:
+                text = f.read_text(encoding="utf-8")
+                dated = parse_dateline(text)
+                if dated:
+                    yield Record(id=f.stem, text=dated.text, outlet=dated.outlet, published=dated.published,
+                                 location=str(f))
+                else:
+                    yield Record(id=f.stem, text=text, location=str(f))
+
+
+class Progress:
+    """A tqdm bar on a terminal; otherwise a log line every `every` seconds."""
+
+    def __init__(self, total: int | None, enabled: bool, every: float = 10.0):
+        self.total, self.enabled, self.every = total, enabled, every
+        self.done = self.rejects = 0
+        self.start = self.last = time.monotonic()
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="art", desc="ingest", file=sys.stderr)
+
+    def update(self, n: int = 1, rejects: int = 0) -> None:
+        self.done += n
+        self.rejects += rejects
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.update(n)
+            self.bar.set_postfix(rejects=self.rejects, refresh=False)
+        elif time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            self._log()
+
+    def _log(self) -> None:
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        rate = self.done / elapsed
+        total = f"/{self.total}" if self.total is not None else ""
+        eta = ""
+        if self.total is not None and rate > 0:
+            eta = f", ETA {int((self.total - self.done) / rate)} s"
+        print(f"presslens ingest: {self.done}{total} articles, {rate:.1f}/s{eta}, {self.rejects} rejects",
+              file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.enabled:
+            self._log()
+
+
+class _State:
+    """What the store already holds, read once at the start of a run."""
+
+    def __init__(self, con):
+        self.articles: dict[str, tuple[str, str]] = {}  # content_hash -> (pipeline_version, story_id)
+        for h, v, s in con.execute("SELECT content_hash, pipeline_version, story_id FROM articles").fetchall():
+            self.articles[h] = (v, s)
+        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
+        self.stories = Stories()
+        cur = con.execute(
+            "SELECT m.article_id, m.signature, a.story_id FROM minhashes m JOIN articles a USING (article_id)"
+        )
+        while chunk := cur.fetchmany(10_000):
+            for aid, sig, story in chunk:
+                self.stories.add(aid, bytes(sig), story)
+
+
+def ingest(
+    db: str | Path,
+    paths: Iterable[str],
+    *,
+    workers: int | None = None,
+    reanalyze: bool = False,
+    options: Options | None = None,
+    progress: bool = True,
+    commit_every: int = 64,
+    commit_seconds: float = 5.0,
+    executor: Executor | None = None,
+) -> IngestReport:
+    """Analyse every article of `paths` not yet in the corpus at `db` and store it."""
+    options = options or Options()
+    paths = [str(p) for p in paths]
+    version = PIPELINE_VERSION
+    report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
+    started, t0 = store.now(), time.monotonic()
+    index = Index(store.index_path(db))
+    con = store.connect(db, read_only=False, wait=300.0)
+    try:
+        index.reconcile(con)
+        state = _State(con)
+    finally:
+        con.close()
+    writer = store.Writer(db, report.run_id, version)
+
+    def wanted(h: str) -> bool:
+        held = state.articles.get(h)
+        return held is None or (reanalyze and held[0] != version)
+
+    total = None
+    if "-" not in paths:  # a first, cheap pass (no NLP) so the bar has a total and an ETA
+        seen: set[str] = set()
+        total = 0
+        for r in iter_records(paths):
+            if isinstance(r, Record):
+                h = store.content_hash(r.text)
+                if h not in seen and wanted(h):
+                    total += 1
+                seen.add(h)
+    bar = Progress(total, progress)
+    scheduled: set[str] = set()
+
+    def records() -> Iterator[Record]:
+        for r in iter_records(paths):
+            report.read += 1
+            if isinstance(r, Reject):
+                report.rejected += 1
+                writer.add_reject(r.location, r.reason, r.id)
+                bar.update(0, rejects=1)
+                continue
+            if not store.normalise(r.text):
+                report.rejected += 1
+                writer.add_reject(r.location or r.id, "empty text", r.id)
+                bar.update(0, rejects=1)
+                continue
+            h = store.content_hash(r.text)
+            aid = h[:16]
+            if h in scheduled or not wanted(h):
+                if (aid, r.location) in state.sources:
+                    report.skipped += 1
+                else:
+                    report.duplicates += 1
+                    state.sources.add((aid, r.location))
+                    writer.add_source(aid, r.location, r.id)
+                continue
+            scheduled.add(h)
+            state.sources.add((aid, r.location))
+            yield r
+
+    def batches(size: int) -> Iterator[list[Record]]:
+        batch: list[Record] = []
+        for r in records():
+            batch.append(r)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    owned = executor is None
+    executor = executor or make_executor(options, workers)
+    last_commit = time.monotonic()
+    pending_articles = 0
+
+    def commit() -> None:
+        nonlocal last_commit, pending_articles
+        rows = writer.flush()
+        replaced = [item["article_id"] for item in writer.committed if item.get("replace")]
+        if rows or replaced:
+            index.add(rows, replace_articles=replaced)
+            index.commit()
+        writer.committed = []
+        last_commit, pending_articles = time.monotonic(), 0
+
+    try:
+        for results in executor.map(batches(8)):
+            for res in results:
+                rec: Record = res["record"]
+                if "reject" in res:
+                    report.rejected += 1
+                    writer.add_reject(rec.location or rec.id, res["reject"], rec.id)
+                    bar.update(1, rejects=1)
+                    continue
+                h = store.content_hash(rec.text)
+                aid = h[:16]
+                held = state.articles.get(h)
+                if held is not None:  # re-analysis: the article keeps its story
+                    story, near = held[1], False
+                    report.reanalyzed += 1
+                else:
+                    story, near = state.stories.assign(aid, res["signature"])
+                    report.added += 1
+                    report.near_duplicates += near
+                    report.stories += not near
+                state.articles[h] = (version, story)
+                report.statements += len(res["article"]["statements"])
+                writer.add_article({
+                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": story,
+                    "signature": res["signature"], "location": rec.location or rec.id,
+                    "replace": held is not None,
+                })
+                pending_articles += 1
+                bar.update(1)
+            if pending_articles >= commit_every or time.monotonic() - last_commit >= commit_seconds:
+                commit()
+        commit()
+    finally:
+        if owned:
+            executor.close()
+        bar.close()
+        index.close()
+    report.seconds = round(time.monotonic() - t0, 3)
+    writer.finish_run(started, report.to_dict())
+    return report

@@ -1,0 +1,259 @@
+"""Read queries over the store. Each takes an open DuckDB connection (and the full-text index
+for text search) and returns or yields plain dicts; `Corpus` wraps them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import UsageError
+from .search import Index
+
+QUOTE_COLUMNS = [
+    "article_id", "statement_id", "outlet", "published", "title", "speaker", "speaker_entity", "kind",
+    "attribution", "content", "cue", "according_to", "confidence", "score",
+]
+_QUOTE_SELECT = (
+    "seq, article_id, statement_id, outlet, published, title, speaker, speaker_entity, kind, attribution, "
+    "content, cue, according_to, confidence"
+)
+KINDS = ("direct", "mixed", "indirect")
+PERIODS = ("day", "week", "month", "year")
+_NONWORD = re.compile(r"\W+")
+FETCH = 2_000
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _dicts(cur, *, size: int = FETCH) -> Iterator[dict[str, Any]]:
+    cols = [d[0] for d in cur.description]
+    while chunk := cur.fetchmany(size):
+        for row in chunk:
+            yield {c: _plain(v) for c, v in zip(cols, row)}
+
+
+def _date(value: str | date | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        text = str(value)
+        if len(text) == 4:
+            text += "-01-01"
+        elif len(text) == 7:
+            text += "-01"
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"[E303] --{name} {value!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY).") from None
+
+
+def speaker_pattern(speaker: str) -> str:
+    """A LIKE pattern matching a speaker name that contains `speaker` as whole words, in any case
+    ("trump" finds "Donald Trump"), the way the index's phrase query on the speaker field does."""
+    words = _NONWORD.sub(" ", speaker.lower()).strip()
+    return f"% {words} %"
+
+
+SPEAKER_SQL = "(' ' || trim(regexp_replace(lower(speaker), '\\W+', ' ', 'g')) || ' ') LIKE ?"
+
+
+def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, prefix: str = "") -> tuple[str, list]:
+    clauses, params = [], []
+    if speaker:
+        clauses.append(SPEAKER_SQL.replace("speaker", prefix + "speaker"))
+        params.append(speaker_pattern(speaker))
+    if outlet:
+        clauses.append(f"lower({prefix}outlet) = ?")
+        params.append(outlet.lower())
+    if kind:
+        if kind not in KINDS:
+            raise UsageError(f"[E304] --kind {kind!r} is not one of {', '.join(KINDS)}.")
+        clauses.append(f"{prefix}kind = ?")
+        params.append(kind)
+    if since:
+        clauses.append(f"{prefix}published >= ?")
+        params.append(_date(since, "since"))
+    if until:
+        clauses.append(f"{prefix}published <= ?")
+        params.append(_date(until, "until"))
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def _quote_rows(con, seqs_scores: list[tuple[int, float]]) -> list[dict[str, Any]]:
+    """Statement rows for index hits, in hit order; hits no longer in the store drop out."""
+    if not seqs_scores:
+        return []
+    cur = con.execute(
+        f"SELECT {_QUOTE_SELECT} FROM statements WHERE seq IN (SELECT unnest(?::BIGINT[]))",
+        [[s for s, _ in seqs_scores]],
+    )
+    by_seq = {row.pop("seq"): row for row in _dicts(cur)}
+    out = []
+    for seq, score in seqs_scores:
+        row = by_seq.get(seq)
+        if row is not None:
+            row["according_to"] = list(row["according_to"] or [])
+            row["score"] = round(score, 4)
+            out.append(row)
+    return out
+
+
+def quotes(con, index: Index | None, text: str | None = None, *, limit: int | None = 50, offset: int = 0,
+           **filters) -> list[dict[str, Any]]:
+    """Statements matching `text` (BM25, best first) and the filters; without text, newest first."""
+    if limit is None:
+        return list(iter_quotes(con, index, text, offset=offset, **filters))
+    if text and text.strip():
+        if index is None:
+            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+        return _quote_rows(con, index.search(index.query(text, **filters), limit=limit, offset=offset))
+    return list(iter_quotes(con, None, None, limit=limit, offset=offset, **filters))
+
+
+def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int | None = None, offset: int = 0,
+                **filters) -> Iterator[dict[str, Any]]:
+    """Every matching statement, streamed (no cap)."""
+    if text and text.strip():
+        if index is None:
+            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+        page: list[tuple[int, float]] = []
+        query = index.query(text, **filters)
+        for i, hit in enumerate(index.iter_hits(query)):
+            if i < offset:
+                continue
+            if limit is not None and i >= offset + limit:
+                break
+            page.append(hit)
+            if len(page) >= FETCH:
+                yield from _quote_rows(con, page)
+                page = []
+        yield from _quote_rows(con, page)
+        return
+    where, params = _where(**filters)
+    sql = f"SELECT {_QUOTE_SELECT}, NULL AS score FROM statements WHERE {where} ORDER BY published DESC NULLS LAST, seq"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    for row in _dicts(con.execute(sql, params)):
+        row.pop("seq")
+        row["according_to"] = list(row["according_to"] or [])
+        yield row
+
+
+def quote_facets(con, index: Index | None, text: str | None = None, *, top: int = 20, **filters) -> dict[str, list]:
+    """Counts of the matching statements by speaker, outlet, kind and month."""
+    if text and text.strip():
+        if index is None:
+            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+        seqs = [s for s, _ in index.iter_hits(index.query(text, **filters))]
+        con.execute("CREATE OR REPLACE TEMP TABLE _hits AS SELECT unnest(?::BIGINT[]) AS seq", [seqs])
+        source = "(SELECT s.* FROM statements s JOIN _hits USING (seq))"
+        where, params = "TRUE", []
+    else:
+        source = "statements"
+        where, params = _where(**filters)
+    facets = {}
+    for name, expr in (("speaker", "speaker"), ("outlet", "outlet"), ("kind", "kind"),
+                       ("month", "strftime(published, '%Y-%m')")):
+        sql = (f"SELECT {expr} AS value, count(*) AS count FROM {source} WHERE {where} AND {expr} IS NOT NULL "
+               f"GROUP BY ALL ORDER BY count DESC, value LIMIT {int(top) if name != 'month' else 10_000}")
+        rows = [{"value": v, "count": c} for v, c in con.execute(sql, params).fetchall()]
+        if name == "month":
+            rows.sort(key=lambda r: r["value"])
+        facets[name] = rows
+    return facets
+
+
+def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None, limit: int | None = None) -> Iterator[dict]:
+    """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`."""
+    if by not in (None, "outlet"):
+        raise UsageError(f"[E306] --by {by!r}: speakers can be grouped by 'outlet' only.")
+    where, params = _where(outlet=outlet, since=since, until=until)
+    keys = "speaker, outlet" if by == "outlet" else "speaker"
+    sql = (f"SELECT {keys}, count(*) AS statements, count(DISTINCT article_id) AS articles, "
+           f"count(DISTINCT story_id) AS stories FROM statements WHERE speaker IS NOT NULL AND {where} "
+           f"GROUP BY {keys} ORDER BY statements DESC, {keys}")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return _dicts(con.execute(sql, params))
+
+
+def sources(con, *, since=None, until=None) -> Iterator[dict]:
+    """Who relays whom: for each outlet, the sources its statements are attributed through."""
+    where, params = _where(since=since, until=until)
+    sql = (f"SELECT outlet, source, count(*) AS statements FROM "
+           f"(SELECT outlet, unnest(according_to) AS source FROM statements WHERE {where}) "
+           f"GROUP BY outlet, source ORDER BY statements DESC, outlet, source")
+    return _dicts(con.execute(sql, params))
+
+
+def timeline(con, speaker: str, *, outlet=None, since=None, until=None) -> Iterator[dict]:
+    """A speaker's statements in date order."""
+    if not speaker or not speaker.strip():
+        raise UsageError("[E307] timeline needs a speaker: presslens timeline --speaker NAME")
+    where, params = _where(speaker=speaker, outlet=outlet, since=since, until=until)
+    sql = (f"SELECT published, article_id, outlet, title, statement_id, kind, speaker, content FROM statements "
+           f"WHERE {where} ORDER BY published NULLS LAST, seq")
+    return _dicts(con.execute(sql, params))
+
+
+def article(con, article_id: str) -> dict[str, Any] | None:
+    """The stored presslens/1 JSON of one article (by corpus id or by the record id it was read
+    with), plus a `corpus` member: its corpus id, story, pipeline version and every place it came from."""
+    row = con.execute(
+        "SELECT article_id, analysis, story_id, pipeline_version, content_hash FROM articles WHERE article_id = ?",
+        [article_id],
+    ).fetchone()
+    if row is None:
+        row = con.execute(
+            "SELECT article_id, analysis, story_id, pipeline_version, content_hash FROM articles WHERE article_id = "
+            "(SELECT min(article_id) FROM article_sources WHERE record_id = ?)",
+            [article_id],
+        ).fetchone()
+    if row is None:
+        return None
+    aid, analysis, story, version, chash = row
+    data = json.loads(analysis) if analysis else {}
+    places = con.execute(
+        "SELECT location, record_id FROM article_sources WHERE article_id = ? ORDER BY seen_at, location", [aid]
+    ).fetchall()
+    data["corpus"] = {
+        "article_id": aid, "story_id": story, "pipeline_version": version, "content_hash": chash,
+        "sources": [{"location": loc, "record_id": rid} for loc, rid in places],
+    }
+    return data
+
+
+def counts_over_time(con, *, by: str = "month") -> list[dict]:
+    if by not in PERIODS:
+        raise UsageError(f"[E308] by={by!r}: use one of {', '.join(PERIODS)}.")
+    fmt = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}[by]
+    sql = (f"SELECT coalesce(a.period, s.period) AS period, coalesce(a.n, 0) AS articles, coalesce(s.n, 0) AS statements "
+           f"FROM (SELECT strftime(published, '{fmt}') AS period, count(*) AS n FROM articles "
+           f"      WHERE published IS NOT NULL GROUP BY 1) a "
+           f"FULL JOIN (SELECT strftime(published, '{fmt}') AS period, count(*) AS n FROM statements "
+           f"      WHERE published IS NOT NULL GROUP BY 1) s USING (period) ORDER BY period")
+    return list(_dicts(con.execute(sql)))
+
+
+def rejects(con) -> Iterator[dict]:
+    return _dicts(con.execute("SELECT location, reason, seen_at FROM rejects ORDER BY seen_at, location"))
+
+
+def stats(con) -> dict[str, Any]:
+    a = con.execute(
+        "SELECT count(*), count(DISTINCT story_id), count(DISTINCT outlet), min(published), max(published) FROM articles"
+    ).fetchone()
+    s = con.execute("SELECT count(*), count(DISTINCT speaker) FROM statements").fetchone()
+    r = con.execute("SELECT count(*) FROM rejects").fetchone()
+    return {
+        "articles": a[0], "stories": a[1], "statements": s[0], "speakers": s[1], "outlets": a[2],
+        "rejects": r[0], "first_published": _plain(a[3]), "last_published": _plain(a[4]),
+    }
