@@ -71,7 +71,9 @@ def create_app(
     app.state.corpus = corpus
     app.state.max_upload = max_upload
     app.state.query_timeout = query_timeout
-    app.state.query_lock = threading.Lock()
+    # A read-only Corpus opens a connection per call, so calls may run side by side; anything
+    # else (one shared DuckDB connection) is called one thread at a time.
+    app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -32,8 +32,8 @@ class QueryTimeout(Exception):
 async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
     """Call `corpus.<method>(*args, **kwargs)` in a worker thread, stopped after the time limit.
 
-    Calls are serialised (one DuckDB connection is not safe to share between threads) and
-    iterators are read to the end inside the worker, so no query runs on the event loop. DuckDB
+    Calls on a shared connection are serialised (see `create_app`) and iterators are read to the
+    end inside the worker, so no query runs on the event loop. DuckDB
     runs outside the GIL; on timeout the corpus's `interrupt()` (when it has one) cancels the
     query, and the request gets a 503 with a message saying what to do.
     """
@@ -41,8 +41,10 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     corpus, timeout = state.corpus, state.query_timeout
     running, done = threading.Event(), threading.Event()
 
+    lock = state.query_lock
+
     def call() -> Any:
-        if not state.query_lock.acquire(timeout=timeout):
+        if lock is not None and not lock.acquire(timeout=timeout):
             raise QueryTimeout(timeout)  # still waiting for an earlier query
         try:
             running.set()
@@ -52,7 +54,8 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
             return result
         finally:
             done.set()
-            state.query_lock.release()
+            if lock is not None:
+                lock.release()
 
     try:
         with anyio.fail_after(timeout):
@@ -64,6 +67,9 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         raise QueryTimeout(timeout) from None
     except PresslensError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
+    except ValueError as exc:  # e.g. a search string the full-text index refuses
+        raise HTTPException(status_code=400, detail=f"The query could not be run ({exc}). "
+                                                    "Use plain words or a \"quoted phrase\".") from exc
 
 
 _analyze_lock = threading.Lock()  # one analysis at a time: it is CPU-bound and shares one pipeline

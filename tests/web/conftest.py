@@ -24,17 +24,33 @@ HOSTILE = (
 
 
 @pytest.fixture(scope="session")
-def web_corpus():
-    from .fake_corpus import FakeCorpus
+def corpus_path(tmp_path_factory):
+    """A corpus built by `Corpus.ingest` from the articles above, one .txt file each (a1 ... a4)."""
+    from presslens.corpus import Corpus
 
-    return FakeCorpus([*ARTICLES, HOSTILE])
+    folder = tmp_path_factory.mktemp("web-news")
+    for i, text in enumerate([*ARTICLES, HOSTILE], 1):
+        (folder / f"a{i}.txt").write_text(text, encoding="utf-8")
+    path = folder / "corpus.duckdb"
+    with Corpus(path) as corpus:
+        report = corpus.ingest([folder], workers=0, progress=False)
+    assert report.added == len(ARTICLES) + 1, report.summary()
+    return path
 
 
 @pytest.fixture(scope="session")
-def web_app(web_corpus):
+def web_corpus(corpus_path):
+    from presslens.corpus import Corpus
+
+    with Corpus(corpus_path, read_only=True) as corpus:
+        yield corpus
+
+
+@pytest.fixture(scope="session")
+def web_app(corpus_path):
     from presslens.web import create_app
 
-    return create_app(web_corpus)
+    return create_app(corpus_path)
 
 
 class Client:
