@@ -22,6 +22,7 @@ demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/presslens analyze samples/news -o $(OUT)/demo.jsonl --summary
 	@echo "Full JSON: $(OUT)/demo.jsonl"
+	@echo "Browse the demo corpus: $(BIN)/presslens serve $(OUT)/demo.duckdb --open"
 
 test: install
 	$(BIN)/python -m pytest

@@ -153,6 +153,14 @@ def panel(article: dict) -> list[dict]:
     return rows
 
 
+def heading(article: dict, words: int = 12) -> str:
+    """The title, or else the first words of the text (record ids make poor headings)."""
+    if article.get("title"):
+        return str(article["title"])
+    first = (article.get("text") or "").split()
+    return " ".join(first[:words]) + (" …" if len(first) > words else "") or str(article.get("id") or "Article")
+
+
 def article_view(article: dict) -> dict:
     """Everything the article template needs besides the article dict itself."""
     colours = speaker_colours(article)
@@ -162,6 +170,7 @@ def article_view(article: dict) -> dict:
     legend = [(names.get(eid) or ("unattributed" if eid is None else str(eid)), cls)
               for eid, cls in colours.items() if eid in said]
     return {
+        "heading": heading(article),
         "segments": segments(article),
         "panel": panel(article),
         "legend": legend,
