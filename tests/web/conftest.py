@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 
 import pytest
@@ -71,7 +72,9 @@ class Client:
                 self.seconds = time.monotonic() - start  # before anyio.run waits for abandoned threads
                 return response
 
-        return anyio.run(send)
+        # In a thread of its own: Playwright's sync API keeps an event loop in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(anyio.run, send).result()
 
     def get(self, url: str, **kwargs):
         return self.request("GET", url, **kwargs)
