@@ -40,7 +40,7 @@ def hbars(rows: list[dict], label: str, value: str, *, width: int = 360, bar_h: 
         items.append({"y": i * (bar_h + 4), "w": round((width - label_w - 50) * v / peak, 1), "value": v,
                       "label": str(row.get(label) or "")})
     return {"width": width, "height": max(len(rows) * (bar_h + 4), bar_h), "bar_h": bar_h,
-            "label_w": label_w, "items": items}
+            "label_w": label_w, "rows": items}
 
 
 def bipartite(rows: list[dict], left: str, right: str, weight: str, *, max_nodes: int = 30,

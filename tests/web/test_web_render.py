@@ -68,3 +68,37 @@ def test_panel_lists_who_said_what_in_text_order():
     assert panel[0]["speaker"] == "Angela Merkel" and panel[0]["content"] == "We will rebuild it"
     assert panel[0]["cue"] == "said … added"
     assert panel[1]["according_to"] == ["Reuters"]
+
+
+def test_chart_pages_render_with_attributed_data():
+    """Speaker, overview and sources pages with data the scaffold pipeline cannot produce yet."""
+    from presslens.web import charts
+    from presslens.web.deps import templates
+
+    by_outlet = [{"outlet": "Daily <Ledger>", "statements": 3}, {"outlet": "Post", "statements": 1}]
+    by_month = [{"month": "2024-03", "statements": 3}, {"month": "2024-04", "statements": 1}]
+    timeline = [{"published": "2024-03-04", "article_id": "a/1", "outlet": "Post", "title": None,
+                 "statement_id": "s1", "kind": "direct", "content": "<b>We</b> will"}]
+    data = {"speaker": "Ann <Lee>", "query": {"outlet": None}, "statements": 4, "by_month": by_month,
+            "by_outlet": by_outlet, "timeline": timeline}
+    html = templates.get_template("speaker.html").render(
+        data=data, chart=charts.columns(by_month, "month", ["statements"]),
+        outlets=charts.hbars(by_outlet, "outlet", "statements"), json_url="/api/speakers/x")
+    assert "Daily &lt;Ledger&gt;" in html and "Ann &lt;Lee&gt;" in html and "&lt;b&gt;We" in html
+    assert html.count("<rect") == 4 and 'href="/articles/a/1#stmt-s1"' in html
+
+    top = [{"speaker": "Ann <Lee>", "statements": 4, "articles": 2, "stories": 2}]
+    overview = {"stats": {"articles": 2, "statements": 4}, "over_time": [{"period": "2024-03", "articles": 2,
+                                                                          "statements": 4}],
+                "top_speakers": top, "top_speakers_by_outlet": {"Post": top}}
+    html = templates.get_template("overview.html").render(
+        data=overview, chart=charts.columns(overview["over_time"], "period", ["articles", "statements"]),
+        top=charts.hbars(top, "speaker", "statements"), json_url="/api/overview")
+    assert 'href="/speakers/Ann%20%3CLee%3E"' in html and "<script" not in html
+
+    rows = [{"outlet": "Post", "source": "Reuters <x>", "statements": 5},
+            {"outlet": "Ledger", "source": "Reuters <x>", "statements": 1}]
+    html = templates.get_template("sources.html").render(
+        data={"query": {}, "sources": rows}, graph=charts.bipartite(rows, "outlet", "source", "statements"),
+        json_url="/api/sources")
+    assert html.count('class="edge"') == 2 and "Reuters &lt;x&gt;" in html
