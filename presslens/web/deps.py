@@ -109,3 +109,23 @@ def iso(day: dt.date | None) -> str | None:
 
 
 templates.env.globals["link"] = link
+
+
+async def query_all(request: Request, *calls: tuple) -> list[Any]:
+    """Run several `(method, args, kwargs)` corpus calls at once (each in its own worker thread;
+    a read-only corpus opens a connection per call), results in the order given."""
+    results: list[Any] = [None] * len(calls)
+
+    async def one(i: int, method: str, args: tuple, kwargs: dict) -> None:
+        results[i] = await query(request, method, *args, **kwargs)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for i, (method, args, kwargs) in enumerate(calls):
+                tg.start_soon(one, i, method, args, kwargs)
+    except BaseExceptionGroup as group:  # the error handlers expect the first failure itself
+        first = group.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return results

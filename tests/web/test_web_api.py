@@ -200,7 +200,7 @@ def test_slow_queries_are_cut_off_with_a_clear_message():
     client = Client(create_app(corpus, query_timeout=0.1))
     r = client.get("/api/search", params={"q": "anything"})
     assert client.seconds < 0.9
-    assert corpus.interrupted == 1  # the running DuckDB query is cancelled, not left to run
+    assert corpus.interrupted >= 1  # the running DuckDB query is cancelled, not left to run
     assert r.status_code == 503
     assert "longer than 0.1 s" in r.json()["error"]["message"]
     r = client.get("/search", params={"q": "anything"})

@@ -6,17 +6,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from .. import charts
-from ..deps import page, query
+from ..deps import page, query_all
 
 router = APIRouter()
 TOP_PER_OUTLET = 5
 
 
 async def overview_data(request: Request) -> dict:
-    stats = await query(request, "stats")
-    over_time = await query(request, "counts_over_time", by="month")
-    top = await query(request, "speakers", limit=20)
-    pairs = await query(request, "speakers", by="outlet", limit=1000)
+    stats, over_time, top, pairs = await query_all(
+        request, ("stats", (), {}), ("counts_over_time", (), {"by": "month"}), ("speakers", (), {"limit": 20}),
+        ("speakers", (), {"by": "outlet", "limit": 1000}))
     by_outlet: dict[str, list[dict]] = {}
     for row in pairs:  # ordered by statements, most first
         rows = by_outlet.setdefault(str(row.get("outlet")), [])

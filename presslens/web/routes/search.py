@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..deps import iso, link, page, query
+from ..deps import iso, link, page, query_all
 
 router = APIRouter()
 
@@ -26,8 +26,8 @@ async def search_data(request: Request, q: str | None, speaker: str | None, outl
     filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
                "until": iso(until)}
     text = q.strip() if q and q.strip() else None
-    results = await query(request, "quotes", text, **filters, limit=limit, offset=offset)
-    facets = await query(request, "quote_facets", text, **filters)
+    results, facets = await query_all(request, ("quotes", (text,), {**filters, "limit": limit, "offset": offset}),
+                                      ("quote_facets", (text,), filters))
     return {"query": {"q": text, **filters, "limit": limit, "offset": offset}, "results": results,
             "facets": facets}
 
