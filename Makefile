@@ -1,27 +1,31 @@
 # presslens: `make demo` and `make test` are the two commands a new user needs.
+# Both create .venv and install everything first (`make install`, a no-op when up to date).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: install demo test eval bench clean
+.PHONY: install demo test eval bench docs clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "presslens needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Re-install only when the package definition changes (idempotent).
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -c "import spacy, presslens.nlp as n; spacy.load(n.default_model())"
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Analyse the bundled sample corpus: a who-said-what summary here, the full JSON in out/.
 demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/presslens analyze samples/news -o $(OUT)/demo.jsonl --summary
-	@echo "Full JSON: $(OUT)/demo.jsonl"
+	@echo "Full JSON (schema presslens/1, docs/schema.md): $(OUT)/demo.jsonl"
 	@echo "Browse the demo corpus: $(BIN)/presslens serve $(OUT)/demo.duckdb --open"
 
 test: install
@@ -34,6 +38,10 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/analyze_speed.py
+
+# Regenerate docs/cli.md from --help after adding or changing a command.
+docs: install
+	$(BIN)/python docs/cli_reference.py
 
 clean:
 	rm -rf $(VENV) $(OUT) *.egg-info

@@ -11,8 +11,8 @@ from spacy.language import Language
 
 from . import nlp as nlp_module
 from .convert import doc_parts, merge_parts
-from .inputs import parse_dateline
-from .models import Article, Record
+from .inputs import record_from_text
+from .models import Article, Record, Reject
 
 log = logging.getLogger("presslens")
 
@@ -52,16 +52,27 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def analyze_many(
-    records: Iterable[Record], options: Options | None = None, nlp: Language | None = None
-) -> Iterator[Article]:
-    """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order."""
+    records: Iterable[Record | Reject], options: Options | None = None, nlp: Language | None = None
+) -> Iterator[Article | Reject]:
+    """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
+
+    `records` may hold `Reject`s too, as `inputs.iter_records` yields them: they are passed
+    through (as soon as they are read, so not in order with the articles), which lets one loop
+    write articles and rejects:
+
+        for item in analyze_many(iter_records(["news/"])): ...
+    """
     options = options or Options()
     nlp = nlp or nlp_module.load(options.model)
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
     pending: list[tuple[Record, list[tuple[int, int]]]] = []
+    rejects: list[Reject] = []
 
     def docs() -> Iterator:
         for record in records:
+            if isinstance(record, Reject):
+                rejects.append(record)
+                continue
             bounds = split_parts(record.text, options.max_chars)
             pending.append((record, bounds))
             for start, end in bounds:
@@ -71,13 +82,17 @@ def analyze_many(
 
     parts: list = []
     for doc in nlp.pipe(docs(), batch_size=options.batch_size):
+        while rejects:
+            yield rejects.pop(0)
         record, bounds = pending[0]
         parts.append(doc_parts(doc, shift=bounds[len(parts)][0]))
         if len(parts) < len(bounds):
             continue
         pending.pop(0)
         entities, statements, times = merge_parts(parts) if len(parts) > 1 else parts[0]
-        warnings = []
+        warnings = list(record.warnings)
+        for warning in warnings:
+            log.warning("%s: %s", record.location or record.id, warning)
         if len(parts) > 1:
             warnings.append(
                 f"[W001] article is {len(record.text):,} characters, longer than {options.max_chars:,}: "
@@ -98,6 +113,7 @@ def analyze_many(
             warnings=warnings,
             model=model,
         )
+    yield from rejects
 
 
 def analyze(
@@ -113,11 +129,10 @@ def analyze(
     """Analyse one article. A dateline header (`date 2020-09-15 Outlet - body`) is recognised.
 
     >>> article = analyze('date 2020-09-15 Example News - "We will win," she said.')
+
+    Raises `RecordError` when the text is empty or the date impossible.
     """
-    dated = parse_dateline(text)
-    if dated is not None:
-        published = published or dated.published
-        outlet = outlet or dated.outlet
-        text = dated.text
-    record = Record(id=id, text=text, outlet=outlet, published=published, title=title, url=url)
-    return next(analyze_many([record], options))
+    record = record_from_text(text, id=id, outlet=outlet, published=published, title=title, url=url)
+    article = next(analyze_many([record], options))
+    assert isinstance(article, Article)
+    return article

@@ -1,11 +1,66 @@
-"""Reading articles from files, folders and standard input (scaffold: dateline parsing)."""
+"""Reading articles from files, folders and standard input.
+
+`iter_records(paths)` is the one reader: `presslens analyze` and `presslens ingest` both use it.
+It streams: files are read one at a time and line formats one line at a time, so a corpus is
+never held in memory. Every input yields `Record`s; anything that cannot be used yields a
+`Reject` naming the file and line or record and the reason, and reading goes on.
+
+Formats (by extension, else by sniffing the content; `input_format` overrides both):
+
+    dateline  one article per line: `date YYYY-MM-DD <Outlet> - <body>`; id `<stem>:<line>`
+    txt       one article per file, text unchanged; id `<stem>`; a dateline header on the
+              first line is recognised (and removed from the text)
+    jsonl     one JSON object per line with `id, url, outlet, published, title, text`
+    json      one JSON object, or an array of them
+    csv       a header row and the same columns (`.tsv`: tab-separated)
+    html      a web page: main text and metadata (title, date, site name) via trafilatura
+
+Text encodings: UTF-8 (with or without BOM) and UTF-16 with a BOM are read as they are. Text
+that is not valid UTF-8 is decoded as Windows-1252 (the usual culprit) with warning [W002]; text
+that is neither is rejected [E101]. A file with NUL bytes is binary and rejected [E102].
+"""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import os
 import re
-from dataclasses import dataclass
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
 
-_DATELINE = re.compile(r"^date (\d{4}-\d{2}-\d{2}) (.+?) - ", re.DOTALL)
+from .errors import RecordError, UsageError
+from .models import Record, Reject
+
+__all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalise_date", "parse_dateline", "parse_mapping"]
+
+FORMATS = ("dateline", "txt", "jsonl", "json", "csv", "html")
+FIELDS = ("id", "url", "outlet", "published", "title", "text")
+EXTENSIONS = {
+    ".txt": "txt",  # or dateline, decided by sniffing the first lines
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".html": "html",
+    ".htm": "html",
+}
+
+_DATELINE = re.compile(r"date (\d{4}-\d{2}-\d{2}) ([^\n]+?) - ")
+_SNIFF_BYTES = 65_536
+_STDIN_SPOOL = 16 * 1024 * 1024  # stdin beyond this goes to a temporary file, not memory
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # whole articles sit in one CSV field
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass(frozen=True)
@@ -18,8 +73,444 @@ class Dateline:
 
 def parse_dateline(line: str) -> Dateline | None:
     """Split `date YYYY-MM-DD <Outlet> - <body>`; the outlet may hold spaces, the separator is
-    the first ` - ` after the date. Returns None when `line` has no such header."""
+    the first ` - ` after the date. Returns None when `line` has no such header.
+
+    The date is returned as written; `normalise_date` checks that it exists.
+    """
     m = _DATELINE.match(line)
     if m is None:
         return None
     return Dateline(published=m.group(1), outlet=m.group(2).strip(), text=line[m.end():], offset=m.end())
+
+
+def normalise_date(value: object) -> str | None:
+    """An ISO date (`YYYY-MM-DD`) from `value`, or None when it is empty.
+
+    Accepts ISO dates and date-times (`2020-09-15T10:00:00Z`), `2020/09/15`, `15 September 2020`
+    and `September 15, 2020`. Raises `ValueError` for impossible dates (`2020-02-30`) and
+    for anything else it cannot read.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        raise ValueError(f"impossible date {text!r}")
+    raise ValueError(f"cannot read date {text!r}: write it as YYYY-MM-DD")
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """`["text=body", "published=date"]` -> `{"text": "body", "published": "date"}`."""
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not column:
+            raise UsageError(f"[E012] --field {pair!r}: write FIELD=COLUMN, e.g. --field text=body")
+        if field not in FIELDS:
+            raise UsageError(f"[E012] --field {pair!r}: FIELD must be one of {', '.join(FIELDS)}")
+        mapping[field] = column
+    return mapping
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Text of `data` and a warning when it was not UTF-8. Raises UnicodeDecodeError."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined: text with those is not cp1252 either.
+        return data.decode("cp1252"), "[W002] text is not UTF-8: decoded as Windows-1252 (cp1252)"
+
+
+def _decode_error(exc: UnicodeDecodeError) -> str:
+    return (
+        f"[E101] text is not UTF-8, UTF-16 or Windows-1252 (byte {exc.object[exc.start]:#04x} "
+        f"at {exc.start}): convert it to UTF-8, e.g. with iconv"
+    )
+
+
+@dataclass
+class _Source:
+    """One input: a file or standard input (spooled so that it can be sniffed)."""
+
+    name: str  # shown in locations: the path as given, or "<stdin>"
+    stem: str
+    suffix: str
+    stream: BinaryIO
+
+    def head(self) -> bytes:
+        data = self.stream.read(_SNIFF_BYTES)
+        self.stream.seek(0)
+        return data
+
+
+def _lines(source: _Source) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+    """`(line number, text, warning, error)` per line, line ends kept. UTF-16 reads as a whole
+    stream; other encodings line by line, so that one bad line rejects only itself."""
+    head = source.stream.read(4)
+    source.stream.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        with io.TextIOWrapper(source.stream, encoding="utf-16", newline="") as text:
+            for number, line in enumerate(text, start=1):
+                yield number, line, None, None
+        return
+    for number, raw in enumerate(source.stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            line, warning = _decode(raw)
+            yield number, line, warning, None
+        except UnicodeDecodeError as exc:
+            yield number, None, None, _decode_error(exc)
+
+
+def _whole(source: _Source) -> tuple[str, str | None]:
+    return _decode(source.stream.read())
+
+
+# --- sniffing -----------------------------------------------------------------------------
+
+
+def _sniff(source: _Source) -> str:
+    """The format of `source` from its extension, else from its first bytes."""
+    head = source.head()
+    fmt = EXTENSIONS.get(source.suffix)
+    if fmt not in (None, "txt"):
+        return fmt
+    try:
+        text, _ = _decode(head)
+    except UnicodeDecodeError:
+        return fmt or "txt"
+    stripped = text.lstrip()
+    if fmt is None:
+        if stripped.startswith("["):
+            return "json"
+        if stripped.startswith("{"):
+            first = stripped.split("\n", 1)[0]
+            try:
+                json.loads(first)
+                return "jsonl"
+            except ValueError:
+                return "json"
+        if re.match(r"<(!doctype html|html|head|body)\b", stripped, re.IGNORECASE):
+            return "html"
+        first = stripped.split("\n", 1)[0].lower()
+        if "text" in [c.strip().strip('"') for c in first.split(",")]:
+            return "csv"
+    lines = [line for line in text.splitlines() if line.strip()][:2]
+    if lines and all(_DATELINE.match(line) for line in lines):
+        return "dateline"
+    return "txt"
+
+
+# --- readers ------------------------------------------------------------------------------
+
+
+def _record(fields: Mapping[str, object], location: str, default_id: str, warning: str | None) -> Record | Reject:
+    """A Record from mapped `fields`, or a Reject saying what is wrong with them."""
+    raw_id = fields.get("id")
+    record_id = str(raw_id).strip() if raw_id not in (None, "") else default_id
+    text = fields.get("text")
+    if text is None:
+        return Reject(location, "[E105] no text: the record has no text field (map one with --field text=COLUMN)", record_id)
+    if not isinstance(text, str):
+        return Reject(location, f"[E110] text is a {type(text).__name__}, not a string", record_id)
+    if not text.strip():
+        return Reject(location, "[E106] empty text", record_id)
+    try:
+        published = normalise_date(fields.get("published"))
+    except ValueError as exc:
+        return Reject(location, f"[E107] {exc}", record_id)
+
+    def opt(name: str) -> str | None:
+        value = fields.get(name)
+        return str(value).strip() or None if value not in (None, "") else None
+
+    return Record(
+        id=record_id,
+        text=text,
+        outlet=opt("outlet"),
+        published=published,
+        title=opt("title"),
+        url=opt("url"),
+        location=location,
+        warnings=(warning,) if warning else (),
+    )
+
+
+def _mapped(obj: Mapping[str, object], mapping: Mapping[str, str]) -> dict[str, object]:
+    return {field: obj.get(mapping.get(field, field)) for field in FIELDS}
+
+
+def _read_dateline(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    for number, line, warning, error in _lines(source):
+        location = f"{source.name}:{number}"
+        if error:
+            yield Reject(location, error)
+            continue
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        dated = parse_dateline(line)
+        if dated is None:
+            yield Reject(location, "[E108] no dateline header: expected `date YYYY-MM-DD <Outlet> - <text>`")
+            continue
+        fields = {"id": f"{source.stem}:{number}", "text": dated.text, "outlet": dated.outlet, "published": dated.published}
+        yield _record(fields, location, fields["id"], warning)
+
+
+def _read_txt(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    try:
+        text, warning = _whole(source)
+    except UnicodeDecodeError as exc:
+        yield Reject(source.name, _decode_error(exc), source.stem)
+        return
+    fields: dict[str, object] = {"id": source.stem, "text": text}
+    first_line = text.split("\n", 1)[0]
+    dated = parse_dateline(first_line)
+    if dated is not None:
+        fields.update(text=text[dated.offset:], outlet=dated.outlet, published=dated.published)
+    yield _record(fields, source.name, source.stem, warning)
+
+
+def _read_jsonl(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    for number, line, warning, error in _lines(source):
+        location = f"{source.name}:{number}"
+        if error:
+            yield Reject(location, error)
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield Reject(location, f"[E103] broken JSON: {exc}")
+            continue
+        if not isinstance(obj, dict):
+            yield Reject(location, f"[E104] expected a JSON object, found {type(obj).__name__}")
+            continue
+        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
+
+
+def _read_json(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    try:
+        text, warning = _whole(source)
+    except UnicodeDecodeError as exc:
+        yield Reject(source.name, _decode_error(exc))
+        return
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        yield Reject(source.name, f"[E103] broken JSON: {exc}")
+        return
+    items = data if isinstance(data, list) else [data]
+    for number, obj in enumerate(items, start=1):
+        location = f"{source.name}#{number}"
+        if not isinstance(obj, dict):
+            yield Reject(location, f"[E104] expected a JSON object, found {type(obj).__name__}")
+            continue
+        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
+
+
+def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    errors: dict[int, str] = {}
+    warnings: dict[int, str] = {}
+
+    def text_lines() -> Iterator[str]:
+        for number, line, warning, error in _lines(source):
+            if error:
+                errors[number] = error
+                yield ""
+                continue
+            if warning:
+                warnings[number] = warning
+            yield line
+
+    delimiter = "\t" if source.suffix == ".tsv" else ","
+    reader = csv.reader(text_lines(), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        yield Reject(f"{source.name}:1", f"[E111] broken CSV header: {exc}")
+        return
+    if not any(mapping.get("text", "text") == h for h in header):
+        yield Reject(
+            f"{source.name}:1",
+            f"[E105] no text column: the header has {', '.join(header)}; map one with --field text=COLUMN",
+        )
+        return
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Reject(f"{source.name}:{start}", f"[E111] broken CSV row: {exc}")
+            continue
+        location = f"{source.name}:{start}"
+        span = range(start, reader.line_num + 1)
+        error = next((errors[n] for n in span if n in errors), None)
+        if error:
+            yield Reject(location, error)
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        obj = {h: (row[i] if i < len(row) else None) for i, h in enumerate(header)}
+        warning = next((warnings[n] for n in span if n in warnings), None)
+        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{start}", warning)
+
+
+def _read_html(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    import trafilatura  # imported here: slow to import and only needed for web pages
+
+    data = source.stream.read()
+    try:
+        html, warning = _decode(data)
+    except UnicodeDecodeError as exc:
+        yield Reject(source.name, _decode_error(exc), source.stem)
+        return
+    doc = trafilatura.bare_extraction(html, with_metadata=True)
+    if doc is None or not (doc.text or "").strip():
+        yield Reject(source.name, "[E109] no main text found in this HTML page", source.stem)
+        return
+    fields = {
+        "id": source.stem,
+        "text": doc.text,
+        "title": doc.title,
+        "published": doc.date,
+        "outlet": doc.sitename,
+        "url": doc.url,
+    }
+    yield _record(fields, source.name, source.stem, warning)
+
+
+_READERS = {
+    "dateline": _read_dateline,
+    "txt": _read_txt,
+    "jsonl": _read_jsonl,
+    "json": _read_json,
+    "csv": _read_csv,
+    "html": _read_html,
+}
+
+
+# --- walking paths ------------------------------------------------------------------------
+
+
+def _files(path: str) -> Iterator[Path]:
+    """Files named by `path`: itself, or every file with a known extension below it, sorted."""
+    p = Path(path)
+    if p.is_dir():
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith(".") and Path(name).suffix.lower() in EXTENSIONS:
+                    yield Path(root) / name
+    elif p.is_file():
+        yield p
+    else:
+        raise UsageError(f"[E010] {path}: no such file or folder")
+
+
+def _spool_stdin() -> BinaryIO:
+    spool = tempfile.SpooledTemporaryFile(max_size=_STDIN_SPOOL)
+    shutil.copyfileobj(sys.stdin.buffer, spool)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    head = source.head()
+    is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not is_utf16:
+        yield Reject(source.name, "[E102] binary file (it contains NUL bytes): not an article", source.stem)
+        return
+    fmt = input_format or _sniff(source)
+    yield from _READERS[fmt](source, mapping)
+
+
+def iter_records(
+    paths: Iterable[str],
+    input_format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    exclude: Iterable[str] = (),
+) -> Iterator[Record | Reject]:
+    """Every article in `paths` (files, folders walked recursively, `-` for standard input) as a
+    `Record`, and every unusable record as a `Reject`, in input order.
+
+    `input_format` forces one of `FORMATS` instead of guessing; `mapping` maps presslens fields
+    to the names used by JSON and CSV inputs (`{"text": "body"}`); files in `exclude` are skipped
+    (the command's own output, when it is written into an input folder). Raises `UsageError` at once
+    (before anything is read) for an unknown format or field, or a path that does not exist.
+    """
+    mapping = dict(mapping or {})
+    if input_format is not None and input_format not in FORMATS:
+        raise UsageError(f"[E011] unknown input format {input_format!r}: use one of {', '.join(FORMATS)}")
+    unknown = set(mapping) - set(FIELDS)
+    if unknown:
+        raise UsageError(f"[E012] unknown field {', '.join(sorted(unknown))}: use one of {', '.join(FIELDS)}")
+    paths = list(paths)
+    if not paths:
+        raise UsageError("[E010] no input: name files, folders or - for standard input")
+    for path in paths:  # a typo should fail before any work is done
+        if path != "-" and not Path(path).exists():
+            raise UsageError(f"[E010] {path}: no such file or folder")
+    skip = {Path(p).resolve() for p in exclude}
+    return _iter_paths(paths, input_format, mapping, skip)
+
+
+def _iter_paths(
+    paths: list[str], input_format: str | None, mapping: dict[str, str], skip: set[Path]
+) -> Iterator[Record | Reject]:
+    for path in paths:
+        if path == "-":
+            with _spool_stdin() as stream:
+                yield from _read_source(_Source("<stdin>", "stdin", "", stream), input_format, mapping)
+            continue
+        for file in _files(path):
+            if skip and file.resolve() in skip:
+                continue
+            try:
+                stream = open(file, "rb")
+            except OSError as exc:
+                yield Reject(str(file), f"[E112] cannot read this file: {exc.strerror}", file.stem)
+                continue
+            with stream:
+                source = _Source(str(file), file.stem, file.suffix.lower(), stream)
+                yield from _read_source(source, input_format, mapping)
+
+
+def record_from_text(text: str, id: str = "article", **meta: str | None) -> Record:
+    """A Record for one text given to `presslens.analyze`; a dateline header is recognised.
+
+    Raises `RecordError` when the text is empty or its date impossible.
+    """
+    fields: dict[str, object] = {"id": id, "text": text, **meta}
+    dated = parse_dateline(text)
+    if dated is not None:
+        fields["text"] = dated.text
+        fields["published"] = meta.get("published") or dated.published
+        fields["outlet"] = meta.get("outlet") or dated.outlet
+    result = _record(fields, id, id, None)
+    if isinstance(result, Reject):
+        raise RecordError(result.location, result.reason)
+    return replace(result, location="")

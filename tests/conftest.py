@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 POLNEAR = REPO.parent / "shared" / "data" / "polnear"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,47 @@ def polnear_root() -> Path:
     if not (POLNEAR / "data" / "metadata.tsv").exists():
         pytest.skip("PolNeAR is not available at ../shared/data/polnear")
     return POLNEAR
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """tests/data: small hand-written inputs (dateline text, ...)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def validate():
+    """`validate(doc_dict)`: assert one presslens/1 document is valid (schema and offsets)."""
+    from presslens.output import validate as check
+
+    return check
+
+
+@pytest.fixture
+def read_records():
+    """`read_records(*paths, **kwargs)`: everything `inputs.iter_records` yields, as a list."""
+    from presslens.inputs import iter_records
+
+    def run(*paths, **kwargs):
+        return list(iter_records([str(p) for p in paths], **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def run_cli(nlp):
+    """`run_cli(*args, input=None)`: run the `presslens` command in-process (click's CliRunner).
+
+    The result has `exit_code`, `stdout` and `stderr`; `docs(path)` reads a jsonl output."""
+    from click.testing import CliRunner
+
+    from presslens.cli import cli
+
+    def run(*args, input: str | bytes | None = None):
+        return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]

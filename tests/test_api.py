@@ -1,6 +1,11 @@
+"""The library API: `presslens.__all__` is the public surface, `analyze` and `analyze_many`."""
+
 import inspect
 
+import pytest
+
 import presslens
+from presslens import Article, Options, Record, RecordError, Reject
 
 
 def test_public_api_is_all():
@@ -12,3 +17,34 @@ def test_public_api_is_all():
     }
     assert public == set(presslens.__all__) - {"__version__"}
     assert presslens.__version__
+
+
+def test_analyze_is_the_function():
+    assert callable(presslens.analyze) and presslens.analyze.__module__ == "presslens.analyze"
+
+
+def test_options_are_frozen():
+    with pytest.raises(AttributeError):
+        Options().batch_size = 3  # type: ignore[misc]
+
+
+@pytest.mark.model
+def test_analyze_reads_a_dateline_header(validate):
+    article = presslens.analyze('date 2020-09-15 Example News - "We will win," she said.')
+    assert isinstance(article, Article)
+    assert (article.outlet, article.published, article.text) == ("Example News", "2020-09-15", '"We will win," she said.')
+    validate(article.to_dict())
+
+
+@pytest.mark.parametrize("text, code", [("   ", "E106"), ("date 2020-02-30 X News - body", "E107")])
+def test_analyze_refuses_unusable_text(text, code):
+    with pytest.raises(RecordError, match=code):
+        presslens.analyze(text)
+
+
+@pytest.mark.model
+def test_analyze_many_passes_rejects_through(nlp):
+    items = [Record("a", "One text."), Reject("x.jsonl:2", "[E103] broken JSON"), Record("b", "Two texts.")]
+    out = list(presslens.analyze_many(items, nlp=nlp))
+    assert sorted(type(x).__name__ for x in out) == ["Article", "Article", "Reject"]
+    assert [x.id for x in out if isinstance(x, Article)] == ["a", "b"]

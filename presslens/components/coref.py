@@ -1,20 +1,57 @@
-"""presslens_coref_v1: in-article entities and coreference (scaffold: one entity per PERSON/ORG name)."""
+"""presslens_coref_v1: in-article entities and coreference.
+
+Writes `doc._.pl_entities`: one `DocEntity` per person, organisation, place or group, ids
+`e1, e2, ...` in order of first mention, with its mentions (`name`, `title`, `role`, `pronoun`,
+`group`), role phrases and titles. Mentions are found by `presslens.entities.mentions` and
+linked by the rules of `presslens.entities.chains`; see docs/entities.md.
+"""
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..annotations import DocEntity, DocMention
+from ..entities import lexicons
+from ..entities.chains import Resolver, canonical_name
+from ..entities.mentions import find_mentions
 
 
-@Language.component("presslens_coref_v1", requires=["doc.ents"], assigns=["doc._.pl_entities"])
-def coref(doc: Doc) -> Doc:
-    by_name: dict[str, DocEntity] = {}
-    for ent in doc.ents:
-        if ent.label_ not in ("PERSON", "ORG"):
-            continue
-        entity = by_name.get(ent.text)
-        if entity is None:
-            entity = by_name[ent.text] = DocEntity(id=f"e{len(by_name) + 1}", name=ent.text, type=ent.label_)
-        entity.mentions.append(DocMention(ent, "name"))
-    doc._.pl_entities = list(by_name.values())
-    return doc
+@Language.factory(
+    "presslens_coref_v1",
+    requires=["doc.ents", "token.dep", "token.lemma"],
+    assigns=["doc._.pl_entities"],
+)
+def make_coref(nlp: Language, name: str) -> "Coref":
+    return Coref()
+
+
+class Coref:
+    def __init__(self) -> None:
+        self.lex = lexicons.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        chains = self.predict(doc)
+        self.set_annotations(doc, chains)
+        return doc
+
+    def predict(self, doc: Doc):
+        return Resolver(self.lex).run(find_mentions(doc, self.lex))
+
+    def set_annotations(self, doc: Doc, chains) -> None:
+        entities = []
+        for chain in chains:
+            mentions = sorted(chain.mentions, key=lambda m: (m.span.start, m.span.end))
+            if not mentions or not chain.names:
+                continue
+            entities.append((mentions, chain))
+        entities.sort(key=lambda pair: pair[0][0].span.start)
+        doc._.pl_entities = [
+            DocEntity(
+                id=f"e{n}",
+                name=canonical_name(chain, self.lex),
+                type=chain.type,
+                mentions=[DocMention(m.span, m.kind) for m in mentions],
+                roles=list(chain.roles),
+                titles=list(chain.titles),
+            )
+            for n, (mentions, chain) in enumerate(entities, start=1)
+        ]

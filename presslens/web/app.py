@@ -204,7 +204,7 @@ def serve(
 
     local = host in LOCAL_HOSTS
     if not local:
-        log.warning("presslens: warning: binding %s: anyone who can reach this address can read the "
+        log.warning("binding %s: anyone who can reach this address can read the "
                     "corpus (the server has no authentication)", host)
     app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout,
                      allowed_hosts=None if local else ["*"])

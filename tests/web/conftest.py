@@ -26,17 +26,27 @@ HOSTILE = (
 
 @pytest.fixture(scope="session")
 def corpus_path(tmp_path_factory):
-    """A corpus built by `Corpus.ingest` from the articles above, one .txt file each (a1 ... a4)."""
+    """A corpus built by `Corpus.ingest` from the articles above, one .txt file each."""
     from presslens.corpus import Corpus
 
     folder = tmp_path_factory.mktemp("web-news")
     for i, text in enumerate([*ARTICLES, HOSTILE], 1):
         (folder / f"a{i}.txt").write_text(text, encoding="utf-8")
-    path = folder / "corpus.duckdb"
+    path = tmp_path_factory.mktemp("web-corpus") / "corpus.duckdb"
     with Corpus(path) as corpus:
         report = corpus.ingest([folder], workers=0, progress=False)
     assert report.added == len(ARTICLES) + 1, report.summary()
     return path
+
+
+@pytest.fixture(scope="session")
+def article_ids(web_corpus) -> list[str]:
+    """Corpus ids of ARTICLES + [HOSTILE], in that order (each has its own publication date)."""
+    ids = []
+    for text in [*ARTICLES, HOSTILE]:
+        day = text.split()[1]
+        ids.append(web_corpus.quotes(since=day, until=day, limit=1)[0]["article_id"])
+    return ids
 
 
 @pytest.fixture(scope="session")

@@ -56,10 +56,10 @@ def test_search_filters(client):
     assert march and all(r["published"].startswith("2024-03") for r in march)
 
 
-def test_article_page_and_twin(client):
-    article = client.get("/api/articles/a1").json()
+def test_article_page_and_twin(client, article_ids):
+    article = client.get(f"/api/articles/{article_ids[0]}").json()
     assert article["schema"] == "presslens/1" and article["statements"]
-    html = client.get("/articles/a1").text
+    html = client.get(f"/articles/{article_ids[0]}").text
     assert 'class="stmt ' in html and 'id="stmt-s1"' in html
     assert html.count('class="said ') == len(article["statements"])
 

@@ -93,8 +93,8 @@ def test_search_a_quote_and_open_the_article(page, server_url, dialogs):
     assert not dialogs
 
 
-def test_article_highlights_and_side_panel(page, server_url, dialogs):
-    page.goto(server_url + "/articles/a1")
+def test_article_highlights_and_side_panel(page, server_url, dialogs, article_ids):
+    page.goto(f"{server_url}/articles/{article_ids[0]}")
     stmts = page.locator("#article-text .stmt")
     assert stmts.count() >= 2
     colour = stmts.first.evaluate("el => getComputedStyle(el).borderBottomColor")
@@ -184,11 +184,11 @@ def test_analyze_page(page, server_url, dialogs):
     assert not dialogs
 
 
-def test_every_page_loads_without_errors(page, server_url, dialogs):
+def test_every_page_loads_without_errors(page, server_url, dialogs, article_ids):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    for path in ["/", "/search", "/speakers", "/sources", "/analyze", "/articles/a2"]:
+    for path in ["/", "/search", "/speakers", "/sources", "/analyze", f"/articles/{article_ids[1]}"]:
         response = page.goto(server_url + path)
         assert response.status == 200, path
     page.goto(server_url + "/docs")

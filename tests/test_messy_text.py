@@ -1,0 +1,116 @@
+"""Real, messy text (issue 2 §5): quotes, glued sentences, one-line and very long articles,
+text that is not UTF-8."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from presslens import Options, Record, analyze_many
+from presslens.analyze import split_parts
+
+pytestmark = pytest.mark.model
+
+
+def contents(article) -> list[str]:
+    return [" ".join(article.text[a:b] for a, b in s.content) for s in article.statements]
+
+
+@pytest.mark.parametrize("open_q, close_q", [('"', '"'), ("\u201c", "\u201d")])
+def test_straight_and_curly_quotes(analyze_text, validate, open_q, close_q):
+    article = analyze_text(f"Talks resumed. {open_q}We will win this fight,{close_q} said Amal Haddad.")
+    validate(article.to_dict())
+    assert any("We will win this fight" in c for c in contents(article))
+
+
+def test_missing_space_after_full_stop_splits_sentences(nlp):
+    doc = nlp("Israel must withdraw from the occupied territories.He said the talks would go on.")
+    assert [s.text for s in doc.sents] == [
+        "Israel must withdraw from the occupied territories.",
+        "He said the talks would go on.",
+    ]
+    assert doc.text == "Israel must withdraw from the occupied territories.He said the talks would go on."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('The vote failed."We lost," she said.', ["The vote failed.", '"We lost," she said.']),
+        ('He said,"We won." Then he left.', ["He", "said", ",", '"', "We"]),
+    ],
+)
+def test_glued_quote_marks_are_split(nlp, text, expected):
+    doc = nlp(text)
+    if expected[0] == "He":
+        assert [t.text for t in doc][:5] == expected
+    else:
+        assert [s.text for s in doc.sents] == expected
+
+
+def test_whole_article_on_one_line(analyze_text, validate):
+    sentences = [f"Paragraph {i} says little of note about the river talks." for i in range(40)]
+    sentences.insert(30, "\u201cThe dam must stay open,\u201d said the minister.")
+    article = analyze_text(" ".join(sentences))
+    validate(article.to_dict())
+    assert any("The dam must stay open" in c for c in contents(article))
+
+
+def test_split_parts_loses_nothing():
+    text = ("A sentence of filler words here. " * 300 + "\n\n") * 30  # ~300,000 characters
+    parts = split_parts(text, 100_000)
+    assert len(parts) == 3 and parts[0][0] == 0 and parts[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+    assert all(end - start <= 100_000 for start, end in parts)
+    assert "".join(text[a:b] for a, b in parts) == text
+    no_breaks = "x" * 250_000  # no paragraph, sentence or space: hard cuts, still nothing lost
+    assert "".join(no_breaks[a:b] for a, b in split_parts(no_breaks, 100_000)) == no_breaks
+
+
+def test_very_long_article_is_analysed_in_parts_with_a_warning(nlp, validate, caplog):
+    paragraph = "Officials met again on Monday to discuss the water levels of the river. " * 20
+    quotes = [f"\u201cPart {i} of the talks went well,\u201d said Amal Haddad." for i in range(3)]
+    text = "\n\n".join(paragraph + q for q in quotes)  # about 3 x 1,500 characters
+    options = Options(max_chars=2_000)
+    (article,) = analyze_many([Record(id="long", text=text, location="long.txt")], options, nlp)
+    doc = article.to_dict()
+    validate(doc)
+    assert doc["text"] == text
+    assert any("W001" in w and "3 parts" in w for w in article.warnings)
+    assert "W001" in caplog.text and "long.txt" in caplog.text
+    found = contents(article)
+    for i in range(3):  # statements in later parts are found and their offsets index the whole text
+        assert any(f"Part {i} of the talks went well" in c for c in found), found
+    assert [s.id for s in article.statements] == [f"s{i}" for i in range(1, len(article.statements) + 1)]
+
+
+@pytest.mark.slow
+def test_300k_character_article_through_the_cli(run_cli, tmp_path, validate):
+    body = ("Officials met again on Monday to discuss the water levels of the river. " * 40 + "\n\n") * 105
+    text = body + "\u201cThe last part was heard too,\u201d said Amal Haddad."
+    assert len(text) > 290_000
+    (tmp_path / "long.txt").write_text(text, encoding="utf-8")
+    result = run_cli("analyze", tmp_path / "long.txt", "-o", tmp_path / "o.jsonl")
+    assert result.exit_code == 0
+    doc = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
+    validate(doc)
+    assert doc["text"] == text and any("W001" in w for w in doc["warnings"])
+    assert any("The last part was heard too" in text[a:b] for s in doc["statements"] for a, b in s["content"])
+
+
+def test_windows_1252_file_is_decoded_with_a_warning(run_cli, tmp_path):
+    (tmp_path / "legacy.txt").write_bytes("\u201cWe are ready,\u201d said the caf\u00e9 owner.".encode("cp1252"))
+    result = run_cli("analyze", tmp_path / "legacy.txt", "-o", tmp_path / "o.jsonl")
+    assert result.exit_code == 0
+    doc = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
+    assert doc["text"] == "\u201cWe are ready,\u201d said the caf\u00e9 owner."
+    assert any("W002" in w for w in doc["warnings"])
+
+
+def test_text_in_no_known_encoding_is_rejected_clearly(run_cli, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d not text")
+    (tmp_path / "good.txt").write_text("A fine article.")
+    result = run_cli("analyze", tmp_path, "-o", tmp_path / "o.jsonl")
+    assert result.exit_code == 1
+    assert "bad.txt" in result.stderr and "[E101] text is not UTF-8, UTF-16 or Windows-1252" in result.stderr
+    assert [json.loads(x)["id"] for x in (tmp_path / "o.jsonl").read_text().splitlines()] == ["good"]
