@@ -31,10 +31,15 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 
+# PolNeAR dev: headline figures from the shared scorer, then per publisher, per kind and the
+# calibration of `confidence` (same matching). Tables go to docs/evaluation.md.
+POLNEAR ?= ../shared/data/polnear
+SCORER ?= ../shared/eval/attribution_score.py
 eval: install
 	@mkdir -p $(OUT)
-	$(BIN)/presslens analyze ../shared/data/polnear/data/dev/text -o $(OUT)/polnear-dev.jsonl
-	$(BIN)/python ../shared/eval/attribution_score.py --polnear ../shared/data/polnear --split dev --pred $(OUT)/polnear-dev.jsonl
+	$(BIN)/presslens analyze $(POLNEAR)/data/dev/text -o $(OUT)/polnear-dev.jsonl
+	$(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl
+	$(BIN)/python -m presslens.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl --scorer $(SCORER)
 
 bench: install
 	$(BIN)/python benchmarks/analyze_speed.py

@@ -124,6 +124,33 @@ def main() -> None:
     cli(prog_name="presslens")
 
 
+# --- presslens train (attribution engine; self-contained block) ---------------------------------
+@cli.group()
+def train() -> None:
+    """Retrain presslens's shipped models from their corpora."""
+
+
+@train.command("attribution")
+@click.option("--polnear", "polnear", required=True, type=click.Path(exists=True, file_okay=False),
+              help="PolNeAR root (the folder holding data/metadata.tsv).")
+@click.option("--out", "out", default=None, type=click.Path(file_okay=False),
+              help="Write the weights here (default: presslens/data/attribution/, replacing the shipped ones).")
+@click.option("--split", default="train", show_default=True, help="PolNeAR split to train on.")
+def train_attribution_cmd(polnear: str, out: str | None, split: str) -> None:
+    """Retrain the attribution tagger on PolNeAR (a few minutes on one CPU core).
+
+    Example: presslens train attribution --polnear ../shared/data/polnear
+    """
+    from importlib import resources
+    from pathlib import Path
+
+    from .attribution.train import train_attribution
+
+    target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
+    meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True))
+    click.echo(f"wrote {target / 'tagger.crfsuite'} ({meta['data']})")
+
+
 # --- presslens serve (issue 4) -------------------------------------------------------------
 @cli.command()
 @click.argument("corpus", default="corpus.duckdb", type=click.Path(dir_okay=False))

@@ -1,22 +1,43 @@
-"""presslens_attribution_v1: statements and their speakers (scaffold: quotation marks only)."""
+"""presslens_attribution_v1: statements, their speakers and their source chains.
 
-import re
+A linear-chain CRF trained on PolNeAR train tags sources, cues and contents over the
+dependency parse (`presslens.attribution`); rules link them into statements and resolve
+speakers through `doc._.pl_entities` (coreference). The weights and the cue lexicon ship in
+`presslens/data/attribution/` (provenance in its `meta.json`); `presslens train attribution`
+rebuilds them.
+"""
+
+from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..annotations import DocStatement
-
-_QUOTE = re.compile(r"\u201c[^\u201c\u201d]+\u201d|\"[^\"\n]+\"")
+from ..attribution.model import Attributor
 
 
-@Language.component("presslens_attribution_v1", requires=["doc._.pl_entities"], assigns=["doc._.pl_statements"])
-def attribution(doc: Doc) -> Doc:
-    statements = []
-    for m in _QUOTE.finditer(doc.text):
-        span = doc.char_span(m.start() + 1, m.end() - 1, alignment_mode="expand")
-        if span is not None and len(span) > 1:
-            statements.append(DocStatement(content=[span], cue=[], source=[], speaker=None, kind="direct",
-                                           attribution="unattributed", confidence=0.5))
-    doc._.pl_statements = statements
-    return doc
+class AttributionComponent:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        # Loaded here rather than in initialize(): presslens pipelines are assembled from a
+        # packaged model with add_pipe and never go through nlp.initialize().
+        self.model = Attributor.load()
+
+    def initialize(self, get_examples=None, nlp=None) -> None:
+        self.model = Attributor.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.pl_statements = self.model.statements(doc)
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory(
+    "presslens_attribution_v1",
+    requires=["doc._.pl_entities", "token.dep", "token.lemma"],
+    assigns=["doc._.pl_statements"],
+)
+def make_attribution(nlp: Language, name: str) -> AttributionComponent:
+    return AttributionComponent(nlp, name)
