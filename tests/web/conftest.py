@@ -41,12 +41,8 @@ def corpus_path(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def article_ids(web_corpus) -> list[str]:
-    """Corpus ids of ARTICLES + [HOSTILE], in that order (each has its own publication date)."""
-    ids = []
-    for text in [*ARTICLES, HOSTILE]:
-        day = text.split()[1]
-        ids.append(web_corpus.quotes(since=day, until=day, limit=1)[0]["article_id"])
-    return ids
+    """Corpus ids of ARTICLES + [HOSTILE], in that order (found by the record ids the reader gave)."""
+    return [web_corpus.article(f"a{i}:1")["corpus"]["article_id"] for i in range(1, len(ARTICLES) + 2)]
 
 
 @pytest.fixture(scope="session")

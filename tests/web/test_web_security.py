@@ -22,9 +22,8 @@ HOSTILE_QUERIES = [
 
 
 @pytest.fixture()
-def hostile_id(client):
-    hits = client.get("/api/search", params={"outlet": "Daily Ledger", "since": "2024-04-11"}).json()["results"]
-    return hits[0]["article_id"]
+def hostile_id(article_ids):
+    return article_ids[-1]
 
 
 def test_hostile_article_is_escaped(client, hostile_id):
