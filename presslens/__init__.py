@@ -10,6 +10,7 @@
 
 from .about import PIPELINE_VERSION, SCHEMA, __version__
 from .analyze import Options, analyze, analyze_many
+from .corpus import Corpus
 from .errors import ModelNotFound, PresslensError, RecordError, UsageError
 from .inputs import iter_records
 from .models import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression
@@ -36,4 +37,5 @@ __all__ = [
     "Source",
     "Statement",
     "TimeExpression",
+    "Corpus",
 ]

@@ -115,10 +115,12 @@ class Corpus:
             return queries.quotes(con, self._search_index(), text, limit=limit, offset=offset, speaker=speaker,
                                   outlet=outlet, since=since, until=until, kind=kind)
 
-    def iter_quotes(self, text: str | None = None, **filters) -> Iterator[dict[str, Any]]:
-        """Like `quotes`, every match, streamed (for exports)."""
+    def iter_quotes(self, text: str | None = None, *, limit: int | None = None, offset: int = 0,
+                    **filters) -> Iterator[dict[str, Any]]:
+        """Like `quotes`, every match (or `limit`), streamed (for exports)."""
         queries._where(**filters)
-        return self._stream(lambda con: queries.iter_quotes(con, self._search_index(), text, **filters))
+        return self._stream(lambda con: queries.iter_quotes(con, self._search_index(), text, limit=limit,
+                                                            offset=offset, **filters))
 
     def quote_facets(self, text: str | None = None, **filters) -> dict[str, list[dict[str, Any]]]:
         """Counts of matching statements by `speaker`, `outlet`, `kind` and `month`."""

@@ -9,6 +9,8 @@ one without touching the store or the dedup logic.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -31,12 +33,40 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def _init(options: Options) -> None:
+def _init(options: Options, owner: int | None = None) -> None:
     global _NLP, _OPTIONS
     from .. import nlp as nlp_module
 
     _OPTIONS = options
     _NLP = nlp_module.load(options.model)
+    if owner is not None:
+        threading.Thread(target=_watch, args=(owner,), daemon=True).start()
+
+
+def _watch(owner: int) -> None:
+    """Exit when the ingest process is gone (killed with -9, it cannot tell its workers), so no
+    worker is left waiting on a queue that nobody will ever write to."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid now belongs to someone else's process
+            os._exit(1)
+
+
+def _context(options: Options):
+    """Workers fork from a forkserver that preloaded the pipeline: cheap to start and to recycle,
+    and never a fork of the main process, whose DuckDB and tantivy threads make fork unsafe."""
+    ctx = get_context("forkserver")
+    os.environ["PRESSLENS_WORKER_MODEL"] = options.model or ""
+    ctx.set_forkserver_preload(["presslens.corpus._preload"])
+    return ctx
+
+
+def _ready() -> bool:
+    return _NLP is not None
 
 
 def analyse_batch(batch: list[Record]) -> list[Result]:
@@ -84,13 +114,22 @@ class LocalExecutor:
         self.batch_size = batch_size
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=get_context("spawn"),  # no fork after DuckDB/tantivy threads started
+            mp_context=_context(options),
             initializer=_init,
-            initargs=(options,),
+            initargs=(options, os.getpid()),
             max_tasks_per_child=max(1, recycle_every // batch_size),
         )
+        # Start the workers now, from a thread (starting the forkserver blocks for a second):
+        # they come up while ingest reads the store and its inputs.
+        self._warming = threading.Thread(target=self._warm, daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        for fut in [self.pool.submit(_ready) for _ in range(self.workers)]:
+            fut.exception()
 
     def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]:
+        self._warming.join()
         pending: set[Future] = set()
         window = 2 * self.workers
         it = iter(batches)

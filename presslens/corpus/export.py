@@ -102,10 +102,16 @@ def write_parquet(rows: Iterator[dict], path: str) -> int:
                 con.execute(f"COPY (SELECT NULL AS empty WHERE FALSE) TO '{dst}' (FORMAT parquet)")
             else:
                 src_sql = src.replace("'", "''")
-                con.execute(
-                    f"COPY (SELECT * FROM read_json('{src_sql}', format='newline_delimited', "
-                    f"sample_size=-1)) TO '{dst}' (FORMAT parquet)"
-                )
+                rel = f"read_json('{src_sql}', format='newline_delimited', sample_size=-1)"
+                # Lists that were empty everywhere come back as JSON[]: store them as text lists.
+                casts = [
+                    f'CAST("{name}" AS VARCHAR[]) AS "{name}"' if typ.upper().startswith("JSON[")
+                    else f'CAST("{name}" AS VARCHAR) AS "{name}"'
+                    for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
+                    if typ.upper().startswith("JSON")
+                ]
+                select = f"SELECT * REPLACE ({', '.join(casts)})" if casts else "SELECT *"
+                con.execute(f"COPY ({select} FROM {rel}) TO '{dst}' (FORMAT parquet)")
         finally:
             con.close()
     return n
@@ -134,3 +140,20 @@ def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str |
         with open(output, "w", encoding="utf-8", newline="") as f:
             return writer(rows, f)
     return writer(rows, sys.stdout)
+
+
+def article_rows(article: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One article's statements as flat rows (for table, csv and parquet)."""
+    text = article.get("text", "")
+    names = {e["id"]: e["name"] for e in article.get("entities", [])}
+    for s in article.get("statements", []):
+        yield {
+            "statement_id": s["id"],
+            "speaker": names.get(s.get("speaker")),
+            "kind": s.get("kind"),
+            "attribution": s.get("attribution"),
+            "cue": " ".join(text[a:b] for a, b in s.get("cue", [])),
+            "content": " ... ".join(text[a:b] for a, b in s.get("content", [])),
+            "according_to": [a["name"] for a in s.get("according_to", [])],
+            "confidence": s.get("confidence"),
+        }

@@ -24,7 +24,6 @@ from ..about import PIPELINE_VERSION
 from ..analyze import Options
 from ..models import Record, Reject
 from . import store
-from .dedup import Stories
 from .executor import Executor, make_executor
 from .search import Index
 
@@ -80,24 +79,31 @@ def _basic_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
             if not f.exists():
                 yield Reject(location=str(f), reason="no such file or folder")
             elif f.suffix == ".jsonl":
-                for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        d = json.loads(line)
-                        yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
-                                     published=d.get("published"), title=d.get("title"), url=d.get("url"),
-                                     location=f"{f}:{n}")
-                    except (ValueError, KeyError, TypeError) as exc:
-                        yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
+                with open(f, encoding="utf-8") as lines:
+                    for n, line in enumerate(lines, 1):
+                        if not line.strip():
+                            continue
+                        try:
+                            d = json.loads(line)
+                            yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
+                                         published=d.get("published"), title=d.get("title"), url=d.get("url"),
+                                         location=f"{f}:{n}")
+                        except (ValueError, KeyError, TypeError) as exc:
+                            yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
             else:
                 text = f.read_text(encoding="utf-8")
-                dated = parse_dateline(text)
-                if dated:
-                    yield Record(id=f.stem, text=dated.text, outlet=dated.outlet, published=dated.published,
-                                 location=str(f))
-                else:
+                if parse_dateline(text) is None:
                     yield Record(id=f.stem, text=text, location=str(f))
+                    continue
+                for n, line in enumerate(text.splitlines(), 1):  # dateline format: one article a line
+                    if not line.strip():
+                        continue
+                    dated = parse_dateline(line)
+                    if dated is None:
+                        yield Reject(location=f"{f}:{n}", reason="no dateline header 'date YYYY-MM-DD Outlet - '")
+                    else:
+                        yield Record(id=f"{f.stem}-{n}", text=dated.text, outlet=dated.outlet,
+                                     published=dated.published, location=f"{f}:{n}")
 
 
 class Progress:
@@ -143,20 +149,14 @@ class Progress:
 
 
 class _State:
-    """What the store already holds, read once at the start of a run."""
+    """What the store already holds, read once at the start of a run (hashes and places only:
+    the near-duplicate bands stay in the store)."""
 
     def __init__(self, con):
-        self.articles: dict[str, tuple[str, str]] = {}  # content_hash -> (pipeline_version, story_id)
-        for h, v, s in con.execute("SELECT content_hash, pipeline_version, story_id FROM articles").fetchall():
-            self.articles[h] = (v, s)
-        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
-        self.stories = Stories()
-        cur = con.execute(
-            "SELECT m.article_id, m.signature, a.story_id FROM minhashes m JOIN articles a USING (article_id)"
+        self.articles: dict[str, str] = dict(  # content_hash -> pipeline_version
+            con.execute("SELECT content_hash, pipeline_version FROM articles").fetchall()
         )
-        while chunk := cur.fetchmany(10_000):
-            for aid, sig, story in chunk:
-                self.stories.add(aid, bytes(sig), story)
+        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
 
 
 def ingest(
@@ -177,29 +177,41 @@ def ingest(
     version = PIPELINE_VERSION
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
     started, t0 = store.now(), time.monotonic()
-    index = Index(store.index_path(db))
     con = store.connect(db, read_only=False, wait=300.0)
+    owned = executor is None
+    executor = executor or make_executor(options, workers)  # workers start loading now
     try:
+        index = Index(store.index_path(db))
         index.reconcile(con)
         state = _State(con)
+    except BaseException:
+        if owned:
+            executor.close()
+        raise
     finally:
         con.close()
     writer = store.Writer(db, report.run_id, version)
 
     def wanted(h: str) -> bool:
         held = state.articles.get(h)
-        return held is None or (reanalyze and held[0] != version)
+        return held is None or (reanalyze and held != version)
 
     total = None
     if "-" not in paths:  # a first, cheap pass (no NLP) so the bar has a total and an ETA
         seen: set[str] = set()
         total = 0
-        for r in iter_records(paths):
-            if isinstance(r, Record):
-                h = store.content_hash(r.text)
-                if h not in seen and wanted(h):
-                    total += 1
-                seen.add(h)
+        try:
+            for r in iter_records(paths):
+                if isinstance(r, Record):
+                    h = store.content_hash(r.text)
+                    if h not in seen and wanted(h):
+                        total += 1
+                    seen.add(h)
+        except BaseException:
+            if owned:
+                executor.close()
+            raise
+        del seen
     bar = Progress(total, progress)
     scheduled: set[str] = set()
 
@@ -227,6 +239,8 @@ def ingest(
                     writer.add_source(aid, r.location, r.id)
                 continue
             scheduled.add(h)
+            if h in state.articles and (aid, r.location) not in state.sources:
+                writer.add_source(aid, r.location, r.id)  # re-analysed, and read from a new place
             state.sources.add((aid, r.location))
             yield r
 
@@ -240,8 +254,6 @@ def ingest(
         if batch:
             yield batch
 
-    owned = executor is None
-    executor = executor or make_executor(options, workers)
     last_commit = time.monotonic()
     pending_articles = 0
 
@@ -267,18 +279,13 @@ def ingest(
                 h = store.content_hash(rec.text)
                 aid = h[:16]
                 held = state.articles.get(h)
-                if held is not None:  # re-analysis: the article keeps its story
-                    story, near = held[1], False
+                if held is not None:  # re-analysis: the writer keeps the article's story
                     report.reanalyzed += 1
                 else:
-                    story, near = state.stories.assign(aid, res["signature"])
                     report.added += 1
-                    report.near_duplicates += near
-                    report.stories += not near
-                state.articles[h] = (version, story)
                 report.statements += len(res["article"]["statements"])
                 writer.add_article({
-                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": story,
+                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": None,
                     "signature": res["signature"], "location": rec.location or rec.id,
                     "replace": held is not None,
                 })
@@ -292,6 +299,7 @@ def ingest(
             executor.close()
         bar.close()
         index.close()
+    report.near_duplicates, report.stories = writer.near_duplicates, writer.new_stories
     report.seconds = round(time.monotonic() - t0, 3)
     writer.finish_run(started, report.to_dict())
     return report

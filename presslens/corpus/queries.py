@@ -36,9 +36,15 @@ def _plain(value: Any) -> Any:
 
 def _dicts(cur, *, size: int = FETCH) -> Iterator[dict[str, Any]]:
     cols = [d[0] for d in cur.description]
+    dated: list[int] | None = None  # columns holding dates, found on the first chunk
     while chunk := cur.fetchmany(size):
+        if dated is None:
+            dated = [i for i in range(len(cols)) if any(isinstance(r[i], date) for r in chunk)]
         for row in chunk:
-            yield {c: _plain(v) for c, v in zip(cols, row)}
+            d = dict(zip(cols, row))
+            for i in dated:
+                d[cols[i]] = _plain(row[i])
+            yield d
 
 
 def _date(value: str | date | None, name: str) -> date | None:
@@ -177,8 +183,12 @@ def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None,
         raise UsageError(f"[E306] --by {by!r}: speakers can be grouped by 'outlet' only.")
     where, params = _where(outlet=outlet, since=since, until=until)
     keys = "speaker, outlet" if by == "outlet" else "speaker"
-    sql = (f"SELECT {keys}, count(*) AS statements, count(DISTINCT article_id) AS articles, "
-           f"count(DISTINCT story_id) AS stories FROM statements WHERE speaker IS NOT NULL AND {where} "
+    # Three plain GROUP BYs instead of count(DISTINCT ...): an article belongs to one story, so
+    # counting groups level by level is exact, and DuckDB runs it faster than distinct counts.
+    sql = (f"SELECT {keys}, sum(n)::BIGINT AS statements, sum(a)::BIGINT AS articles, count(*) AS stories FROM "
+           f"(SELECT {keys}, story_id, sum(n) AS n, count(*) AS a FROM "
+           f" (SELECT {keys}, story_id, article_id, count(*) AS n FROM statements "
+           f"  WHERE speaker IS NOT NULL AND {where} GROUP BY ALL) GROUP BY ALL) "
            f"GROUP BY {keys} ORDER BY statements DESC, {keys}")
     if limit is not None:
         sql += f" LIMIT {int(limit)}"

@@ -60,11 +60,12 @@ class Index:
             self.path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         self._writer = None
+        self.heap, self.threads = WRITER_HEAP, 1  # bulk loads raise these
 
     # -- writing ---------------------------------------------------------------------------
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            self._writer = self.index.writer(heap_size=self.heap, num_threads=self.threads)
         return self._writer
 
     def add(self, rows: Iterable[dict[str, Any]], *, replace_articles: Iterable[str] = ()) -> int:

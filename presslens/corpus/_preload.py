@@ -1,0 +1,14 @@
+"""Imported once by the forkserver that starts ingest workers (see executor.py): loads the
+pipeline there, so every worker, and every recycled worker, starts from a fork that already has
+the model instead of loading it again."""
+
+import os
+
+import datasketch  # noqa: F401  (scipy: imported once, in the forkserver)
+
+from .. import nlp as _nlp
+
+try:
+    _nlp.load(os.environ.get("PRESSLENS_WORKER_MODEL") or None)
+except Exception:  # noqa: BLE001  (the worker loads it again and reports the error properly)
+    pass

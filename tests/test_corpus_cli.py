@@ -1,0 +1,124 @@
+"""Corpus commands: every export format, exit codes, and kill -9 in the middle of an ingest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from presslens.cli import cli
+
+from test_corpus import counts, hand_corpus, invented_article, write_jsonl  # noqa: F401  (fixture)
+
+COMMANDS = [
+    ["quotes", "taxes"],
+    ["quotes", "--speaker", "holloway", "--since", "2020-01-01"],
+    ["speakers", "--by", "outlet"],
+    ["sources"],
+    ["timeline", "--speaker", "Jane Holloway"],
+    ["rejects"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl", "parquet"])
+def test_every_command_exports_every_format(hand_corpus, tmp_path, args, fmt):
+    out = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(cli, [*args, "--db", str(hand_corpus), "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    if fmt == "parquet":
+        rows = duckdb.sql(f"SELECT * FROM '{out}'").fetchall()
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    elif fmt == "csv":
+        rows = out.read_text().splitlines()[1:]
+    else:
+        rows = out.read_text().splitlines()[2:]
+    assert len(rows) >= 1
+
+
+def test_article_command(hand_corpus, tmp_path):
+    runner = CliRunner()
+    table = runner.invoke(cli, ["article", "h1", "--db", str(hand_corpus)])
+    assert table.exit_code == 0 and "We will cut taxes" in table.output
+    full = runner.invoke(cli, ["article", "h1", "--db", str(hand_corpus), "--format", "jsonl"])
+    assert json.loads(full.output)["schema"] == "presslens/1"
+    out = tmp_path / "a.parquet"
+    assert runner.invoke(cli, ["article", "h1", "--db", str(hand_corpus), "--format", "parquet", "-o", str(out)]).exit_code == 0
+    assert duckdb.sql(f"SELECT count(*) FROM '{out}'").fetchall()[0][0] == 2
+    missing = runner.invoke(cli, ["article", "nope", "--db", str(hand_corpus)])
+    assert missing.exit_code == 1 and "no article" in missing.output
+
+
+def test_table_is_readable_and_unknown_options_are_usage_errors(hand_corpus):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["speakers", "--db", str(hand_corpus)])
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["speaker", "statements", "articles", "stories"]
+    assert lines[2].split()[:2] == ["Jane", "Holloway"]
+    assert runner.invoke(cli, ["quotes", "--kind", "shouted", "--db", str(hand_corpus)]).exit_code == 2
+
+
+def _run_ingest(src, db, *extra):
+    code = "from presslens.cli import main; main()"
+    with open(f"{db}.log", "ab") as log:  # the child keeps its own copy of the handle
+        return subprocess.Popen(
+            [sys.executable, "-c", code, "ingest", str(src), "--db", str(db), "-q", *extra],
+            stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )
+
+
+def _articles(db) -> int:
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except (duckdb.Error, OSError):
+        return 0
+    try:
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
+    src = tmp_path / "news.jsonl"
+    n = 48
+    write_jsonl(src, [invented_article(i) for i in range(n)])
+    db = tmp_path / "killed.duckdb"
+    proc = _run_ingest(src, db, "--workers", "1", "--commit-every", "2")
+    deadline = time.monotonic() + 120
+    seen = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen = _articles(db)
+        if seen >= 4:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < _articles(db) < n, "the run should have been killed between the first and the last commit"
+    resumed = _run_ingest(src, db, "--workers", "1")
+    assert resumed.wait(timeout=300) == 0, open(f"{db}.log").read()
+
+    clean = tmp_path / "clean.duckdb"
+    done = _run_ingest(src, clean, "--workers", "0")
+    assert done.wait(timeout=300) == 0
+    assert counts(db) == counts(clean)
+    assert counts(db)["articles"] == n
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) - count(DISTINCT (article_id, statement_id)) FROM statements").fetchone()[0] == 0
+    con.close()
+    # the full-text index caught up: every article's "winter" quote is found once
+    from presslens.corpus import Corpus
+
+    hits = Corpus(db, read_only=True).quotes("winter", limit=1000)
+    assert len(hits) == len({h["article_id"] for h in hits}) == n
