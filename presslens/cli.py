@@ -193,6 +193,7 @@ def ingest(ctx, paths, db, workers, reanalyze, model, commit_every, quiet) -> No
 
     Example: presslens ingest samples/news --db news.duckdb
     """
+    from .analyze import Options
     from .corpus import Corpus
 
     with Corpus(db) as corpus:
