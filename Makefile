@@ -26,6 +26,8 @@ demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/presslens analyze samples/news -o $(OUT)/demo.jsonl --summary
 	@echo "Full JSON (schema presslens/1, docs/schema.md): $(OUT)/demo.jsonl"
+	$(BIN)/presslens ingest samples/news --db $(OUT)/demo.duckdb --workers 0 --quiet
+	@echo "Browse the demo corpus: $(BIN)/presslens serve $(OUT)/demo.duckdb --open"
 
 test: install
 	$(BIN)/python -m pytest

@@ -308,3 +308,31 @@ def article(article_id, db, fmt, output) -> None:
         click.echo(f"story {c['story_id']}, pipeline {c['pipeline_version']}, from "
                    + ", ".join(s["location"] for s in c["sources"]) + "\n")
     export([data] if fmt == "jsonl" else article_rows(data), fmt, output)
+
+
+# --- presslens serve (issue 4) -------------------------------------------------------------
+@cli.command()
+@click.argument("corpus", default="presslens.duckdb", type=click.Path(dir_okay=False))
+@click.option("--port", default=8000, show_default=True, help="TCP port.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback exposes the corpus to the network (warned).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the overview in a web browser.")
+@click.option("--max-upload", default=2 * 1024 * 1024, show_default=True, type=click.IntRange(min=1),
+              help="Largest request body in bytes (uploads to Analyze); larger ones get a 413.")
+@click.option("--timeout", "query_timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a corpus query may run before it is stopped (503).")
+def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int, query_timeout: float) -> None:
+    """Browse and search a corpus in a web browser, with a REST API (read-only).
+
+    \b
+    Example: presslens serve corpus.duckdb --open
+    then open http://127.0.0.1:8000/ (API reference at /docs)
+    """
+    from pathlib import Path
+
+    from .web import serve as serve_corpus
+
+    if not Path(corpus).exists():
+        raise click.UsageError(f"{corpus}: no such corpus. Build one first: presslens ingest ARTICLES --db {corpus}")
+    serve_corpus(corpus, host=host, port=port, open_browser=open_browser, max_upload=max_upload,
+                 query_timeout=query_timeout)

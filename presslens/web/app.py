@@ -1,0 +1,216 @@
+"""`create_app`: the read-only web interface and REST API over a presslens corpus."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..about import __version__
+from .deps import HERE, QueryTimeout, page, templates, wants_json
+from .routes import routers
+
+log = logging.getLogger("presslens.web")
+
+MAX_UPLOAD = 2 * 1024 * 1024  # bytes; `presslens serve --max-upload`
+QUERY_TIMEOUT = 5.0  # seconds; `presslens serve --timeout`
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+
+# Scripts only from this server (no inline script can run, even if escaping ever failed);
+# Swagger UI on /docs needs inline styles.
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'{extra}; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY")]
+
+
+def create_app(
+    corpus: Any,
+    *,
+    max_upload: int = MAX_UPLOAD,
+    query_timeout: float = QUERY_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """The app over `corpus`: a path to a corpus file (opened read-only) or an open `presslens.Corpus`.
+
+    `allowed_hosts` are the Host headers accepted (default: loopback names only, which stops
+    DNS-rebinding pages from reading a local corpus); `["*"]` accepts any.
+    """
+    opened = None
+    if isinstance(corpus, (str, Path)):
+        from ..corpus import Corpus
+
+        corpus = opened = Corpus(corpus, read_only=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if opened is not None and hasattr(opened, "close"):
+            opened.close()
+
+    app = FastAPI(
+        title="presslens",
+        version=__version__,
+        summary="Who said what, about whom, when, and according to whom: a read-only news corpus.",
+        description="Every HTML page has a JSON twin under `/api/`. The server never writes to the corpus.",
+        docs_url=None,  # our own /docs page serves the vendored Swagger UI
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.corpus = corpus
+    app.state.max_upload = max_upload
+    app.state.query_timeout = query_timeout
+    # A read-only Corpus opens a connection per call, so calls may run side by side; anything
+    # else (one shared DuckDB connection) is called one thread at a time.
+    app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
+    for router in routers:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _add_error_handlers(app)
+    # The last added runs first: security headers on every response, the 413 included; the body
+    # limit holds before any route or parser reads the body.
+    app.add_middleware(BodyLimit, max_bytes=max_upload)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOCAL_HOSTS)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _error(request: Request, status: int, message: str, headers: dict | None = None):
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
+    return page(request, "error.html", {"status": status, "message": message, "json_url": None},
+                status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"Nothing at {request.url.path}."
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'input'}: {e.get('msg')}" for e in exc.errors()
+        )
+        return _error(request, 422, f"Bad input: {problems}.")
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout(request: Request, exc: QueryTimeout):
+        return _error(request, 503, str(exc), {"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception):
+        log.exception("error serving %s", request.url.path)
+        return _error(request, 500, f"Internal error ({type(exc).__name__}); see the server log.")
+
+
+class BodyLimit:
+    """413 for request bodies over `max_bytes`, by Content-Length or by counting what arrives.
+
+    Bodies are at most `max_bytes` (2 MB by default), so buffering them whole is cheap and lets
+    the limit hold before any parser, form or JSON, sees a byte.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await self._too_large(scope, receive, send)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return await self._too_large(scope, receive, send)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body, sent = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mb = self.max_bytes / (1024 * 1024)
+        message = (f"The upload is larger than this server's limit of {mb:g} MB "
+                   f"({self.max_bytes:,} bytes). Send a smaller file, or start the server with a "
+                   "larger --max-upload.")
+        if scope["path"].startswith("/api/"):
+            response = JSONResponse({"error": {"status": 413, "message": message}}, status_code=413)
+        else:
+            html = templates.get_template("error.html").render(status=413, message=message, json_url=None)
+            response = HTMLResponse(html, status_code=413)
+        response.headers["connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy and friends on every response."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        csp = _CSP.format(extra=" 'unsafe-inline'" if scope["path"] == "/docs" else "").encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"content-security-policy", csp), *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def serve(
+    corpus: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    max_upload: int = MAX_UPLOAD,
+    query_timeout: float = QUERY_TIMEOUT,
+) -> None:
+    """Serve `corpus` (read-only) with uvicorn until interrupted. Loopback only unless `host` says otherwise."""
+    import uvicorn
+
+    local = host in LOCAL_HOSTS
+    if not local:
+        log.warning("binding %s: anyone who can reach this address can read the "
+                    "corpus (the server has no authentication)", host)
+    app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout,
+                     allowed_hosts=None if local else ["*"])
+    if open_browser:
+        import webbrowser
+
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    uvicorn.run(app, host=host, port=port, log_level="info")

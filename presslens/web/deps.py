@@ -1,0 +1,131 @@
+"""What every route shares: the corpus call with a time limit, the templates, HTML-or-JSON errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+
+from ..errors import PresslensError
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape is on for .html
+templates.env.globals["palette"] = range(10)
+
+
+class QueryTimeout(Exception):
+    """A corpus query ran past the server's `--timeout` and was interrupted."""
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"The query took longer than {seconds:g} s and was stopped. "
+            "Narrow it: add a speaker, an outlet or a date range, or use fewer words."
+        )
+
+
+async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `corpus.<method>(*args, **kwargs)` in a worker thread, stopped after the time limit.
+
+    Calls on a shared connection are serialised (see `create_app`) and iterators are read to the
+    end inside the worker, so no query runs on the event loop. DuckDB
+    runs outside the GIL; on timeout the corpus's `interrupt()` (when it has one) cancels the
+    query, and the request gets a 503 with a message saying what to do.
+    """
+    state = request.app.state
+    corpus, timeout = state.corpus, state.query_timeout
+    running, done = threading.Event(), threading.Event()
+
+    lock = state.query_lock
+
+    def call() -> Any:
+        if lock is not None and not lock.acquire(timeout=timeout):
+            raise QueryTimeout(timeout)  # still waiting for an earlier query
+        try:
+            running.set()
+            result = getattr(corpus, method)(*args, **kwargs)
+            if not isinstance(result, (list, dict, type(None))):
+                result = list(result)
+            return result
+        finally:
+            done.set()
+            if lock is not None:
+                lock.release()
+
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+    except TimeoutError:
+        interrupt = getattr(corpus, "interrupt", None)
+        if running.is_set() and not done.is_set() and callable(interrupt):
+            interrupt()
+        raise QueryTimeout(timeout) from None
+    except PresslensError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    except ValueError as exc:  # e.g. a search string the full-text index refuses
+        raise HTTPException(status_code=400, detail=f"The query could not be run ({exc}). "
+                                                    "Use plain words or a \"quoted phrase\".") from exc
+
+
+_analyze_lock = threading.Lock()  # one analysis at a time: it is CPU-bound and shares one pipeline
+
+
+async def analyze(text: str, **kwargs: Any) -> dict:
+    """`presslens.analyze` in a worker thread; returns the `presslens/1` dict."""
+    from ..analyze import analyze as analyze_article
+
+    def run() -> dict:
+        with _analyze_lock:
+            return analyze_article(text, **kwargs).to_dict()
+
+    try:
+        return await anyio.to_thread.run_sync(run)
+    except PresslensError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def page(request: Request, name: str, context: dict, status_code: int = 200):
+    """Render `templates/<name>` with the page's data and a link to its JSON twin."""
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def link(path: str, **params: Any) -> str:
+    """`path?k=v&...` with empty parameters left out and everything URL-encoded."""
+    kept = {k: v for k, v in params.items() if v not in (None, "", [])}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+templates.env.globals["link"] = link
+
+
+async def query_all(request: Request, *calls: tuple) -> list[Any]:
+    """Run several `(method, args, kwargs)` corpus calls at once (each in its own worker thread;
+    a read-only corpus opens a connection per call), results in the order given."""
+    results: list[Any] = [None] * len(calls)
+
+    async def one(i: int, method: str, args: tuple, kwargs: dict) -> None:
+        results[i] = await query(request, method, *args, **kwargs)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for i, (method, args, kwargs) in enumerate(calls):
+                tg.start_soon(one, i, method, args, kwargs)
+    except BaseExceptionGroup as group:  # the error handlers expect the first failure itself
+        first = group.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return results

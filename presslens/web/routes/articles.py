@@ -1,0 +1,33 @@
+"""Article: the text with every statement highlighted, and who said what."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from ..deps import page, query
+from ..render import article_view
+
+router = APIRouter()
+
+
+async def article_data(request: Request, article_id: str) -> dict:
+    article = await query(request, "article", article_id)
+    if article is None:
+        raise HTTPException(status_code=404, detail=f"No article with id {article_id!r} in this corpus.")
+    return article
+
+
+@router.get("/api/articles/{article_id:path}", tags=["pages"], summary="One article as presslens/1 JSON")
+async def article_json(request: Request, article_id: str) -> dict:
+    """The stored `presslens/1` article, as `presslens analyze` writes it."""
+    return await article_data(request, article_id)
+
+
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
+async def article_page(request: Request, article_id: str):
+    article = await article_data(request, article_id)
+    return page(request, "article.html", {"article": article, "view": article_view(article), "stored": True,
+                                          "json_url": f"/api/articles/{quote(article_id)}"})

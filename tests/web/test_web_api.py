@@ -1,0 +1,207 @@
+"""The REST API and the HTML pages through the in-process ASGI transport."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.model  # the corpus fixture and /api/analyze run the pipeline
+
+PAGES = ["/", "/search?q=bridge", "/speakers", "/sources", "/analyze"]
+TWINS = ["/api/overview", "/api/search?q=bridge", "/api/speakers", "/api/sources"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_renders(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<title>" in r.text
+
+
+@pytest.mark.parametrize("url", TWINS)
+def test_every_page_has_a_json_twin(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    page = client.get(url.replace("/api/overview", "/").replace("/api/", "/"))
+    assert f'href="{url.replace("&", "&amp;")}"' in page.text  # the page links to its twin
+
+
+def test_overview_counts(client, web_corpus):
+    data = client.get("/api/overview").json()
+    assert data["stats"]["articles"] == web_corpus.stats()["articles"] >= 4
+    assert data["over_time"] and {"period", "articles", "statements"} <= set(data["over_time"][0])
+    html = client.get("/").text
+    assert f'data-count="articles">{data["stats"]["articles"]}<' in html
+
+
+def test_search_finds_a_quote_and_links_to_the_article(client):
+    data = client.get("/api/search", params={"q": "rebuild bridge"}).json()
+    assert data["results"], data
+    hit = data["results"][0]
+    assert "rebuild the bridge" in hit["content"]
+    assert set(data["facets"]) >= {"speaker", "outlet", "kind", "month"}
+    html = client.get("/search", params={"q": "rebuild bridge"}).text
+    assert f'href="/articles/{hit["article_id"]}#stmt-{hit["statement_id"]}"' in html
+
+
+def test_search_filters(client):
+    everything = client.get("/api/search").json()["results"]
+    ledger = client.get("/api/search", params={"outlet": "Daily Ledger"}).json()["results"]
+    assert ledger and len(ledger) < len(everything)
+    assert {r["outlet"] for r in ledger} == {"Daily Ledger"}
+    march = client.get("/api/search", params={"since": "2024-03-01", "until": "2024-03-31"}).json()["results"]
+    assert march and all(r["published"].startswith("2024-03") for r in march)
+
+
+def test_article_page_and_twin(client, article_ids):
+    article = client.get(f"/api/articles/{article_ids[0]}").json()
+    assert article["schema"] == "presslens/1" and article["statements"]
+    html = client.get(f"/articles/{article_ids[0]}").text
+    assert 'class="stmt ' in html and 'id="stmt-s1"' in html
+    assert html.count('class="said ') == len(article["statements"])
+
+
+def test_speaker_page_and_twin(client):
+    name = client.get("/api/search").json()["results"][0]["speaker"]
+    if name is None:
+        pytest.skip("the pipeline attributes no statement yet")
+    data = client.get(f"/api/speakers/{name}").json()
+    assert data["speaker"] == name and data["statements"] == len(data["timeline"]) >= 1
+    assert data["by_outlet"] and data["by_month"]
+    assert client.get(f"/speakers/{name}").status_code == 200
+
+
+def test_missing_things_are_404_with_a_message(client):
+    r = client.get("/api/articles/no-such-article")
+    assert r.status_code == 404 and "no-such-article" in r.json()["error"]["message"]
+    r = client.get("/articles/no-such-article")
+    assert r.status_code == 404 and "no-such-article" in r.text and "text/html" in r.headers["content-type"]
+    assert client.get("/api/speakers/Nobody%20At%20All").status_code == 404
+
+
+def test_bad_parameters_are_422_with_a_message(client):
+    r = client.get("/api/search", params={"since": "last tuesday"})
+    assert r.status_code == 422 and "since" in r.json()["error"]["message"]
+    assert client.get("/api/search", params={"kind": "shouted"}).status_code == 422
+    assert client.get("/api/search", params={"limit": 10_000}).status_code == 422
+
+
+def test_openapi_and_docs(client):
+    spec = client.get("/openapi.json").json()
+    for path in ["/api/overview", "/api/search", "/api/speakers", "/api/speakers/{name}",
+                 "/api/articles/{article_id}", "/api/sources", "/api/analyze"]:
+        assert path in spec["paths"], path
+    body = spec["paths"]["/api/analyze"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(body)
+    docs = client.get("/docs").text
+    assert "/static/swagger-ui-bundle.js" in docs and "http" not in docs.split("<body>")[1].replace("/openapi", "")
+    assert client.get("/static/swagger-ui-bundle.js").status_code == 200
+
+
+# --- POST /api/analyze -----------------------------------------------------------------------
+def test_analyze_json_with_dateline(client):
+    r = client.post("/api/analyze", json={"text": 'date 2020-09-15 Example News - "We will win," she said.'})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert a["schema"] == "presslens/1"
+    assert (a["outlet"], a["published"]) == ("Example News", "2020-09-15")
+    assert a["text"].startswith('"We will win,"')
+
+
+def test_analyze_json_fields_win(client):
+    r = client.post("/api/analyze", json={"text": '"Yes," he said.', "published": "2021-01-02", "outlet": "X",
+                                          "title": "T"})
+    a = r.json()
+    assert (a["published"], a["outlet"], a["title"]) == ("2021-01-02", "X", "T")
+
+
+def test_analyze_file_upload(client):
+    files = {"file": ("story.txt", 'date 2020-09-15 Upload Times - "It works," she said.'.encode(), "text/plain")}
+    r = client.post("/api/analyze", files=files)
+    assert r.status_code == 200, r.text
+    assert r.json()["outlet"] == "Upload Times"
+
+
+def test_analyze_page_shows_the_article_without_storing_it(client, web_corpus):
+    before = client.get("/api/overview").json()["stats"]
+    r = client.post("/analyze", data={"text": '"Fresh words here," said Jane Roe.'})
+    assert r.status_code == 200 and "not stored" in r.text and "Fresh words here" in r.text
+    assert client.get("/api/overview").json()["stats"] == before
+
+
+@pytest.mark.parametrize("kwargs, status", [
+    ({"json": {"title": "no text"}}, 422),
+    ({"json": {"text": "   "}}, 422),
+    ({"json": ["not", "an", "object"]}, 400),
+    ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+    ({"content": b"text", "headers": {"content-type": "text/plain"}}, 415),
+    ({"files": {"file": ("x.txt", b"\xff\xfe\x00bad", "text/plain")}}, 400),
+    ({"json": {"text": "ok", "published": "yesterday"}}, 422),
+])
+def test_analyze_bad_input_is_a_clear_4xx(client, kwargs, status):
+    r = client.post("/api/analyze", **kwargs)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["message"]
+
+
+# --- limits ----------------------------------------------------------------------------------
+def test_upload_over_the_limit_is_413(web_corpus):
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    small = Client(create_app(web_corpus, max_upload=1000))
+    r = small.post("/api/analyze", json={"text": "x" * 2000})
+    assert r.status_code == 413
+    assert "1,000 bytes" in r.json()["error"]["message"]
+    r = small.post("/api/analyze", files={"file": ("big.txt", b"y" * 5000, "text/plain")})
+    assert r.status_code == 413
+
+    async def chunks():  # no Content-Length: the limit counts what arrives
+        for _ in range(10):
+            yield b"z" * 200
+
+    r = small.post("/api/analyze", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    r = small.post("/analyze", files={"file": ("big.txt", b"y" * 5000, "text/plain")})
+    assert r.status_code == 413 and "limit" in r.text and "text/html" in r.headers["content-type"]
+
+
+def test_default_upload_limit_is_2_mb(client):
+    r = client.post("/api/analyze", json={"text": "x" * (2 * 1024 * 1024 + 10)})
+    assert r.status_code == 413
+
+
+class SlowCorpus:
+    """Every query takes a second."""
+
+    interrupted = 0
+
+    def interrupt(self):
+        self.interrupted += 1
+
+    def __getattr__(self, name):
+        def slow(*args, **kwargs):
+            time.sleep(1.0)
+            return []
+
+        return slow
+
+
+def test_slow_queries_are_cut_off_with_a_clear_message():
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    corpus = SlowCorpus()
+    client = Client(create_app(corpus, query_timeout=0.1))
+    r = client.get("/api/search", params={"q": "anything"})
+    assert client.seconds < 0.9
+    assert corpus.interrupted >= 1  # the running DuckDB query is cancelled, not left to run
+    assert r.status_code == 503
+    assert "longer than 0.1 s" in r.json()["error"]["message"]
+    r = client.get("/search", params={"q": "anything"})
+    assert r.status_code == 503 and "Narrow it" in r.text
