@@ -85,7 +85,9 @@ class Attributor:
             return []
         if self.judge is not None and not self.raw:
             feats = [statement_features(doc, st, probs, inq, self.lexicon) for st in linked]
-            conf = self.judge.predict(np.array(feats)).tolist()
+            # One thread: each ingest worker owns a core, and an OpenMP pool set up before a fork
+            # (the forkserver loads the model) hangs the forked worker's first parallel predict.
+            conf = self.judge.predict(np.array(feats), num_threads=1).tolist()
             keep = self.meta.get("judge", {}).get("threshold", 0.0)
             return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
         return [self._statement(doc, st, probs, inq) for st in linked]
