@@ -146,7 +146,7 @@ class Corpus:
 
     def iter_timeline(self, speaker: str, **kw) -> Iterator[dict[str, Any]]:
         queries._where(speaker=speaker, **kw)
-        return self._stream(lambda con: queries.timeline(con, speaker, **kw))
+        return self._stream(lambda con: queries.timeline(con, speaker, index=self._search_index(), **kw))
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         with self._connection() as con:

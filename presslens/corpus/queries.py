@@ -22,7 +22,9 @@ _QUOTE_SELECT = (
 )
 KINDS = ("direct", "mixed", "indirect")
 PERIODS = ("day", "week", "month", "year")
-_NONWORD = re.compile(r"\W+")
+# Runs of anything but letters and digits, as tantivy's default tokenizer (the index's speaker
+# field) splits; SPEAKER_SQL uses the same classes (RE2's \W alone is ASCII-only).
+_NONWORD = re.compile(r"[\W_]+")
 FETCH = 2_000
 
 
@@ -68,7 +70,7 @@ def speaker_pattern(speaker: str) -> str:
     return f"% {words} %"
 
 
-SPEAKER_SQL = "(' ' || trim(regexp_replace(lower(speaker), '\\W+', ' ', 'g')) || ' ') LIKE ?"
+SPEAKER_SQL = "(' ' || trim(regexp_replace(lower(speaker), '[^\\pL\\pN]+', ' ', 'g')) || ' ') LIKE ?"
 
 
 def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, prefix: str = "") -> tuple[str, list]:
@@ -93,7 +95,17 @@ def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, pref
     return (" AND ".join(clauses) or "TRUE"), params
 
 
-def _quote_rows(con, seqs_scores: list[tuple[int, float]]) -> list[dict[str, Any]]:
+def _fast(index: Index | None) -> bool:
+    """Whether `index` can count facets and order by date (an index in the current format)."""
+    return index is not None and index.current
+
+
+def _index_query(index: Index, text: str | None, *, speaker=None, outlet=None, since=None, until=None, kind=None):
+    return index.query(text, speaker=speaker, outlet=outlet, kind=kind, since=_date(since, "since"),
+                       until=_date(until, "until"))
+
+
+def _quote_rows(con, seqs_scores: list[tuple[int, float | None]]) -> list[dict[str, Any]]:
     """Statement rows for index hits, in hit order; hits no longer in the store drop out."""
     if not seqs_scores:
         return []
@@ -107,7 +119,7 @@ def _quote_rows(con, seqs_scores: list[tuple[int, float]]) -> list[dict[str, Any
         row = by_seq.get(seq)
         if row is not None:
             row["according_to"] = list(row["according_to"] or [])
-            row["score"] = round(score, 4)
+            row["score"] = None if score is None else round(score, 4)
             out.append(row)
     return out
 
@@ -120,7 +132,12 @@ def quotes(con, index: Index | None, text: str | None = None, *, limit: int | No
     if text and text.strip():
         if index is None:
             raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
-        return _quote_rows(con, index.search(index.query(text, **filters), limit=limit, offset=offset))
+        return _quote_rows(con, index.search(_index_query(index, text, **filters), limit=limit, offset=offset))
+    if filters.get("speaker") and _fast(index):
+        # The SQL speaker filter scans every statement; the index finds them by term and
+        # orders them by its fast `day` field.
+        seqs = index.by_date(_index_query(index, None, **filters), limit=limit, offset=offset)
+        return _quote_rows(con, [(seq, None) for seq in seqs])
     return list(iter_quotes(con, None, None, limit=limit, offset=offset, **filters))
 
 
@@ -131,7 +148,7 @@ def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int
         if index is None:
             raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
         page: list[tuple[int, float]] = []
-        query = index.query(text, **filters)
+        query = _index_query(index, text, **filters)
         for i, hit in enumerate(index.iter_hits(query)):
             if i < offset:
                 continue
@@ -144,6 +161,8 @@ def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int
         yield from _quote_rows(con, page)
         return
     where, params = _where(**filters)
+    if filters.get("speaker") and _fast(index):
+        where, params = _seq_filter(index.seqs(_index_query(index, None, **filters)))
     sql = f"SELECT {_QUOTE_SELECT}, NULL AS score FROM statements WHERE {where} ORDER BY published DESC NULLS LAST, seq"
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -153,12 +172,32 @@ def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int
         yield row
 
 
+def _seq_filter(seqs: list[int]) -> tuple[str, list]:
+    """A WHERE clause for the statements numbered `seqs` (index hits), for DuckDB to order."""
+    return "seq IN (SELECT unnest(?::BIGINT[]))", [seqs]
+
+
+FACETS = {"speaker": "speaker_name", "outlet": "outlet_name", "kind": "kind", "month": "month"}
+
+
 def quote_facets(con, index: Index | None, text: str | None = None, *, top: int = 20, **filters) -> dict[str, list]:
-    """Counts of the matching statements by speaker, outlet, kind and month."""
+    """Counts of the matching statements by speaker, outlet, kind and month (the top `top`
+    speakers and outlets, most first, ties by value; every month, in order)."""
+    if _fast(index):
+        counted = index.facets(_index_query(index, text if text and text.strip() else None, **filters), FACETS)
+        facets = {}
+        for name, pairs in counted.items():
+            if name == "month":
+                pairs.sort()
+            else:
+                pairs.sort(key=lambda p: (-p[1], p[0]))
+                pairs = pairs[:int(top)]
+            facets[name] = [{"value": v, "count": c} for v, c in pairs]
+        return facets
     if text and text.strip():
         if index is None:
             raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
-        seqs = [s for s, _ in index.iter_hits(index.query(text, **filters))]
+        seqs = [s for s, _ in index.iter_hits(_index_query(index, text, **filters))]
         con.execute("CREATE OR REPLACE TEMP TABLE _hits AS SELECT unnest(?::BIGINT[]) AS seq", [seqs])
         source = "(SELECT s.* FROM statements s JOIN _hits USING (seq))"
         where, params = "TRUE", []
@@ -204,11 +243,14 @@ def sources(con, *, since=None, until=None) -> Iterator[dict]:
     return _dicts(con.execute(sql, params))
 
 
-def timeline(con, speaker: str, *, outlet=None, since=None, until=None) -> Iterator[dict]:
-    """A speaker's statements in date order."""
+def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: Index | None = None) -> Iterator[dict]:
+    """A speaker's statements in date order (found through the index when there is one)."""
     if not speaker or not speaker.strip():
         raise UsageError("[E307] timeline needs a speaker: presslens timeline --speaker NAME")
     where, params = _where(speaker=speaker, outlet=outlet, since=since, until=until)
+    if _fast(index):
+        where, params = _seq_filter(index.seqs(_index_query(index, None, speaker=speaker, outlet=outlet,
+                                                            since=since, until=until)))
     sql = (f"SELECT published, article_id, outlet, title, statement_id, kind, speaker, content FROM statements "
            f"WHERE {where} ORDER BY published NULLS LAST, seq")
     return _dicts(con.execute(sql, params))

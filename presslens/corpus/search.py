@@ -9,6 +9,7 @@ replaced by `--reanalyze` whose index deletion was lost) simply drops out.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -19,10 +20,16 @@ from typing import Any
 import tantivy
 
 EPOCH = date(1970, 1, 1)
-_TOKEN = re.compile(r"\w+")
+# Word characters without "_": tantivy's default tokenizer splits on anything not alphanumeric.
+_TOKEN = re.compile(r"[^\W_]+")
 # The query language's operators; used only for the fallback when lenient parsing fails.
 _SYNTAX = re.compile(r"[^\w\s]+")
 WRITER_HEAP = 64_000_000
+# 2: fast facet fields (speaker_name, outlet_name, kind, month). Version 1 had no marker file.
+INDEX_VERSION = 2
+MARKER = "presslens-index.json"
+# Every bucket of a terms aggregation, so counts and tie order are exact (sorted here, as in SQL).
+ALL_BUCKETS = 1_000_000_000
 
 
 def _schema() -> tantivy.Schema:
@@ -32,8 +39,12 @@ def _schema() -> tantivy.Schema:
     b.add_text_field("content", stored=False, tokenizer_name="en_stem")
     b.add_text_field("speaker", stored=False, tokenizer_name="default")
     b.add_text_field("outlet", stored=False, tokenizer_name="raw")  # lowercased
-    b.add_text_field("kind", stored=False, tokenizer_name="raw")
+    b.add_text_field("kind", stored=False, fast=True, tokenizer_name="raw")
     b.add_integer_field("day", stored=False, indexed=True, fast=True)  # days since 1970-01-01
+    # Facet values exactly as DuckDB holds them (version 2).
+    b.add_text_field("speaker_name", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("outlet_name", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    b.add_text_field("month", stored=False, fast=True, tokenizer_name="raw", index_option="basic")  # YYYY-MM
     return b.build()
 
 
@@ -43,6 +54,15 @@ def day_number(value: Any) -> int | None:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return (value - EPOCH).days
+
+
+def month(value: Any) -> str | None:
+    """`YYYY-MM`, as DuckDB's `strftime(published, '%Y-%m')` writes it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value.year:04d}-{value.month:02d}"
 
 
 def words(text: str) -> list[str]:
@@ -56,11 +76,37 @@ class Index:
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
         self.schema = _schema()
+        self.current = True  # in the format of INDEX_VERSION: fast facets and timelines
+        held = self._version()
         if create:
+            if held is not None and held != INDEX_VERSION:
+                shutil.rmtree(self.path)  # an older format: start afresh, reconcile() refills it
+                held = None
             self.path.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            if held is None:  # the marker first: a reader never sees a new index without it
+                (self.path / MARKER).write_text(json.dumps({"version": INDEX_VERSION}) + "\n")
+            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        elif held in (None, INDEX_VERSION):
+            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        else:
+            # A reader must not rewrite the index: use it in its own schema (the searchable
+            # fields are the same) and let the queries count and sort in DuckDB.
+            self.index = tantivy.Index.open(str(self.path))
+            self.schema = self.index.schema
+            self.current = False
         self._writer = None
         self.heap, self.threads = WRITER_HEAP, 1  # bulk loads raise these
+
+    def _version(self) -> int | None:
+        """The format of the index at `path`; None when there is none yet."""
+        if not (self.path / "meta.json").exists():
+            return None
+        try:
+            return int(json.loads((self.path / MARKER).read_text())["version"])
+        except FileNotFoundError:
+            return 1
+        except (ValueError, KeyError, TypeError):
+            return 0  # an unreadable marker: treat as outdated
 
     # -- writing ---------------------------------------------------------------------------
     def writer(self) -> tantivy.IndexWriter:
@@ -78,15 +124,21 @@ class Index:
             doc.add_integer("seq", int(r["seq"]))
             doc.add_text("article_id", r["article_id"])
             doc.add_text("content", r.get("content") or "")
-            if r.get("speaker"):
-                doc.add_text("speaker", r["speaker"])
-            if r.get("outlet"):
-                doc.add_text("outlet", r["outlet"].lower())
-            if r.get("kind"):
-                doc.add_text("kind", r["kind"])
+            speaker, outlet, kind = r.get("speaker"), r.get("outlet"), r.get("kind")
+            if speaker:
+                doc.add_text("speaker", speaker)
+            if speaker is not None:
+                doc.add_text("speaker_name", speaker)
+            if outlet:
+                doc.add_text("outlet", outlet.lower())
+            if outlet is not None:
+                doc.add_text("outlet_name", outlet)
+            if kind is not None:
+                doc.add_text("kind", kind)
             day = day_number(r.get("published"))
             if day is not None:
                 doc.add_integer("day", day)
+                doc.add_text("month", month(r.get("published")))
             w.add_document(doc)
             n += 1
         return n
@@ -135,7 +187,7 @@ class Index:
     # -- searching -------------------------------------------------------------------------
     def query(
         self,
-        text: str,
+        text: str | None,
         *,
         speaker: str | None = None,
         outlet: str | None = None,
@@ -143,14 +195,19 @@ class Index:
         since: str | None = None,
         until: str | None = None,
     ) -> tantivy.Query:
-        """A query for `text` (tantivy's query language, parsed leniently) and the filters."""
-        parts = [(tantivy.Occur.Must, self._text_query(text))]
+        """A query for `text` (tantivy's query language, parsed leniently; every statement when
+        None or blank) and the filters. `since`/`until`: ISO dates or `date`s."""
+        base = self._text_query(text) if text and text.strip() else tantivy.Query.all_query()
+        parts = [(tantivy.Occur.Must, base)]
         if speaker:
             toks = words(speaker)
-            if toks:
-                q = (tantivy.Query.term_query(self.schema, "speaker", toks[0]) if len(toks) == 1
-                     else tantivy.Query.phrase_query(self.schema, "speaker", toks))
-                parts.append((tantivy.Occur.Must, q))
+            if not toks:  # no word to match, as the SQL filter matches nothing
+                q = tantivy.Query.empty_query()
+            elif len(toks) == 1:
+                q = tantivy.Query.term_query(self.schema, "speaker", toks[0])
+            else:
+                q = tantivy.Query.phrase_query(self.schema, "speaker", toks)
+            parts.append((tantivy.Occur.Must, q))
         if outlet:
             parts.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "outlet", outlet.lower())))
         if kind:
@@ -190,3 +247,54 @@ class Index:
             if len(hits) < page:
                 return
             offset += page
+
+    def facets(self, query: tantivy.Query, fields: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+        """`{name: [(value, count), ...]}` over every hit of `query`, for `fields`
+        (`{name: fast field}`), counted by tantivy; every value, in no particular order."""
+        aggs = {name: {"terms": {"field": field, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
+                for name, field in fields.items()}
+        result = self.index.searcher().aggregate(query, aggs)
+        return {name: [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]] for name in fields}
+
+    def _dated(self, searcher, query: tantivy.Query, limit: int, newest_first: bool) -> list[tuple[Any, Any]]:
+        order = tantivy.Order.Desc if newest_first else tantivy.Order.Asc
+        return searcher.search(query, limit, count=False, order_by_field="day", order=order).hits
+
+    def by_date(self, query: tantivy.Query, *, limit: int, offset: int = 0,
+                newest_first: bool = True) -> list[int]:
+        """The `seq`s of `query`'s hits ordered by date (undated last), ties by `seq`, as SQL's
+        `ORDER BY published [DESC] NULLS LAST, seq`: the page `offset`, `offset + limit`.
+
+        tantivy orders by `day` exactly but breaks ties by its own document order, so the hits
+        sharing the last day of the page are all fetched (one more query) and sorted here."""
+        if limit <= 0:
+            return []
+        searcher = self.index.searcher()
+        want = offset + limit
+        hits = self._dated(searcher, query, want, newest_first)
+        if len(hits) == want:
+            last = hits[-1][0]
+            hits = [h for h in hits if h[0] != last]
+            if last is None:
+                tie = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot,
+                                                   tantivy.Query.exists_query("day"))])
+            else:
+                tie = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must,
+                                                   tantivy.Query.range_query(self.schema, "day",
+                                                                             tantivy.FieldType.Integer, last, last))])
+            n = searcher.search(tie, 1, count=True).count
+            hits += [(last, addr) for _, addr in searcher.search(tie, max(n, 1), count=False).hits]
+        seqs = searcher.fast_field_values("seq", [addr for _, addr in hits])
+        sign = -1 if newest_first else 1
+        keyed = sorted(((day is None, 0 if day is None else sign * day, int(seq))
+                        for (day, _), seq in zip(hits, seqs)))
+        return [seq for _, _, seq in keyed[offset:want]]
+
+    def seqs(self, query: tantivy.Query) -> list[int]:
+        """The `seq` of every hit, in no particular order."""
+        searcher = self.index.searcher()
+        n = searcher.search(query, 1, count=True).count
+        if n == 0:
+            return []
+        hits = searcher.search(query, n, count=False, order_by_field="seq", order=tantivy.Order.Asc).hits
+        return [int(seq) for seq, _ in hits]
