@@ -5,7 +5,8 @@
 
 Builds the store (schema of presslens.corpus.store) and its tantivy index once under --dir
 (reused when present; --rebuild forces it), then times, each the median of --repeat runs:
-  speakers --by outlet for one year, a full-text quote search, an article lookup.
+  speakers --by outlet for one year, a full-text quote search, an article lookup, the facets of a
+  common word, a speaker filter without text and a speaker's timeline.
 Each is timed through the library (`Corpus(read_only=True)`: opens the file per call, as the
 CLI and web server do) and as the bare query on an open connection. Prints the figures; the
 targets (0.5 s, 50 ms, 10 ms) are recorded in docs/performance.md, never asserted.
@@ -112,6 +113,13 @@ def main() -> None:
     db = folder / f"store-{args.articles}x{args.statements_per_article}.duckdb"
     if args.rebuild or not db.exists() or not store.index_path(db).exists():
         build(db, args.articles, args.statements_per_article)
+    elif not Index(store.index_path(db), create=False).current:  # an older index format
+        t = time.perf_counter()
+        with duckdb.connect(str(db)) as con:
+            index = Index(store.index_path(db))
+            index.heap, index.threads = 512_000_000, 2
+            n = index.rebuild(con)
+        print(f"re-indexed {n:,} statements (older index format): {time.perf_counter() - t:.1f} s", flush=True)
     print(f"store {db}: {db.stat().st_size / 1e6:,.0f} MB; python {platform.python_version()}, "
           f"duckdb {duckdb.__version__}, cpus {os.cpu_count()}", flush=True)
 
@@ -133,6 +141,15 @@ def main() -> None:
         ("article lookup", 0.010,
          lambda: corpus.article(aid),
          lambda: queries.article(con, aid)),
+        ("facets of 'election' (every hit)", 0.200,
+         lambda: corpus.quote_facets("election"),
+         lambda: queries.quote_facets(con, index, "election")),
+        ("speaker filter, no text (newest 50)", 0.200,
+         lambda: corpus.quotes(speaker="Speaker 80", limit=50),
+         lambda: queries.quotes(con, index, speaker="Speaker 80", limit=50)),
+        ("timeline of a speaker (every statement)", 0.200,
+         lambda: corpus.timeline("Speaker 80"),
+         lambda: list(queries.timeline(con, "Speaker 80", index=index))),
     ]
     print(f"\n{'query':52} {'target':>8} {'library':>10} {'open conn':>10} rows")
     for name, target, lib, bare in rows:

@@ -127,25 +127,29 @@ def generate(db: Path, n_articles: int, *, seed: int = 7, chunk: int = 50_000) -
     print(f"  store ready in {time.monotonic() - started:.0f} s: {db}", file=sys.stderr, flush=True)
 
 
-def serve(db: Path) -> tuple[str, object]:
+def serve(db: Path) -> tuple[str, object, object]:
     import uvicorn
 
     from presslens.web import create_app
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(db, query_timeout=60), log_level="warning", lifespan="off"))
+    app = create_app(db, query_timeout=60)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", server
+    return f"http://127.0.0.1:{sock.getsockname()[1]}", server, app
 
 
-def measure(client, url: str, paths: list[str]) -> dict:
-    """Time each path once (after one warm-up request on the first); milliseconds."""
+def measure(client, url: str, paths: list[str], before=None) -> dict:
+    """Time each path once (after one warm-up request on the first); milliseconds. `before` runs
+    ahead of each timed request (e.g. to drop a cache)."""
     client.get(url + paths[0])
     times = []
     for p in paths:
+        if before is not None:
+            before()
         start = time.perf_counter()
         r = client.get(url + p)
         times.append((time.perf_counter() - start) * 1000)
@@ -183,7 +187,7 @@ def main() -> None:
             "SELECT speaker FROM statements WHERE speaker IS NOT NULL GROUP BY speaker ORDER BY count(*) DESC "
             "LIMIT 200").fetchall()]
     rng = random.Random(1)
-    url, server = serve(db)
+    url, server, app = serve(db)
     words = ["government", "bridge", "talks", "water", "climate", "peace"]
     rare = [w for w in vocabulary(random.Random(7))[1000:1200]]
     cases = {
@@ -198,12 +202,18 @@ def main() -> None:
                                                    for _ in range(args.repeat)],
         "speaker page (HTML)": [f"/speakers/{rng.choice(speakers[20:])}" for _ in range(min(args.repeat, 10))],
         "overview (HTML)": ["/"] * 3,
+        "overview, first load after a change (HTML)": ["/"] * 3,
         "sources (HTML)": ["/sources"] * 3,
     }
     results = {}
     with httpx.Client(timeout=120) as client:
         for name, paths in cases.items():
-            results[name] = measure(client, url, paths)
+            drop = None
+            if "first load" in name:  # the overview's aggregates are cached per corpus modification
+                def drop():
+                    if hasattr(app.state, "overview_cache"):
+                        del app.state.overview_cache
+            results[name] = measure(client, url, paths, drop)
             print(f"  {name}: median {results[name]['median']:.0f} ms", file=sys.stderr, flush=True)
     server.should_exit = True
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -12,7 +15,37 @@ router = APIRouter()
 TOP_PER_OUTLET = 5
 
 
+def corpus_version(corpus) -> tuple | None:
+    """What changes whenever the corpus's DuckDB file does: size and modification time of the file
+    and of its write-ahead log (a commit lands in the log first). None when the corpus is no file."""
+    path = getattr(corpus, "path", None)
+    if not isinstance(path, Path):
+        return None
+    version = []
+    for p in (path, Path(f"{path}.wal")):
+        try:
+            st = os.stat(p)
+            version.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            version.append(None)
+    return tuple(version)
+
+
 async def overview_data(request: Request) -> dict:
+    """The overview's aggregates, computed once per corpus modification: they read the whole store
+    (seconds on a million articles) and change only when an ingest commits."""
+    state = request.app.state
+    version = corpus_version(state.corpus)  # read before the queries: a commit during them makes it stale
+    cached = getattr(state, "overview_cache", None)
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
+    data = await _overview_data(request)
+    if version is not None:
+        state.overview_cache = (version, data)
+    return data
+
+
+async def _overview_data(request: Request) -> dict:
     stats, over_time, top, pairs = await query_all(
         request, ("stats", (), {}), ("counts_over_time", (), {"by": "month"}), ("speakers", (), {"limit": 20}),
         ("speakers", (), {"by": "outlet", "limit": 1000}))
