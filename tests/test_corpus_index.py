@@ -153,6 +153,8 @@ def test_old_index_is_read_by_a_reader_and_rebuilt_by_a_writer(fast_store, tmp_p
     marker = json.loads((store.index_path(db) / MARKER).read_text())
     assert marker == {"version": INDEX_VERSION}
     assert Corpus(db, read_only=True)._search_index().current
+    assert reader._search_index().current  # the reader that held the old one reopens it
+    assert reader.quotes(speaker="josé") == fresh.quotes(speaker="josé")
 
 
 def _unordered(rows: list[dict]) -> list[tuple]:

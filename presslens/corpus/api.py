@@ -74,6 +74,8 @@ class Corpus:
 
     def _search_index(self) -> Index | None:
         path = store.index_path(self.path)
+        if self._index is not None and not self._index.current and self._index.rebuilt():
+            self._index = None  # a writer has rebuilt the older index this reader held: reopen it
         if self._index is None:
             if self.read_only and not path.exists():
                 return None

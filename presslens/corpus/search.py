@@ -108,6 +108,10 @@ class Index:
         except (ValueError, KeyError, TypeError):
             return 0  # an unreadable marker: treat as outdated
 
+    def rebuilt(self) -> bool:
+        """Whether the folder now holds an index in the current format (for a reader of an older one)."""
+        return self._version() == INDEX_VERSION
+
     # -- writing ---------------------------------------------------------------------------
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
