@@ -6,4 +6,4 @@ output for the same input, so stored results keyed by it can be re-analysed (`--
 
 __version__ = "0.1.0"
 SCHEMA = "presslens/1"
-PIPELINE_VERSION = "2026.11.1"
+PIPELINE_VERSION = "2026.12.1"

@@ -158,6 +158,28 @@ def test_unattributed_passive(analyze_text):
     assert st.attribution in ("unattributed", "vague")
 
 
+def test_passive_subject_of_a_describing_cue_is_no_source(analyze_text):
+    art = analyze_text("The minister's visit to the border has been widely observed as a political stunt.")
+    st = statement_with(art, "a political stunt")
+    assert st.source == [] and st.speaker is None
+    assert st.attribution == "unattributed"
+
+
+def test_quoted_as_saying_keeps_its_passive_subject(analyze_text):
+    art = analyze_text("Governor Alan Brooks was quoted as saying that the budget would pass.")
+    st = statement_with(art, "the budget would pass")
+    assert speaker_name(art, st) == "Alan Brooks"
+    assert st.attribution == "named"
+
+
+def test_unnamed_person_is_vague(analyze_text):
+    art = analyze_text("A spokesman for the airline said the flights would resume on Friday.")
+    st = statement_with(art, "the flights would resume on Friday")
+    assert "A spokesman for the airline" in source_text(art, st)
+    assert st.speaker is None
+    assert st.attribution == "vague"
+
+
 def test_confidence_is_a_probability(analyze_text):
     art = analyze_text('"We will win," said Maria Lopez. Critics say the plan will fail.')
     assert art.statements

@@ -222,3 +222,15 @@ def test_lexicons_load_and_are_consistent():
     assert set(lex.first_names.values()) <= {"m", "f"}
     assert lex.role_key("Sen.") == "senator"
     assert lex.generic_roles <= set(lex.role_nouns)
+
+
+def test_role_phrase_stops_before_a_misparsed_clause(nlp):
+    # spaCy sm parses "Agrifront has denounced ..." as a relative clause of "union"; the role
+    # phrase must still end at the name, not run to the end of the sentence
+    doc = nlp('The deputy head of the country\'s farmers union Agrifront has denounced as "a betrayal '
+              'of growers" the latest moves by the cabinet. Sheikh Paul Renard said the deal was a stab in the back.')
+    assert chain(doc, "Paul Renard")[:2] == [
+        ("The deputy head of the country's farmers union Agrifront", "role"),
+        ("Sheikh Paul Renard", "name"),
+    ]
+    assert entities(doc)["Paul Renard"].roles == ["deputy head of the country's farmers union Agrifront"]

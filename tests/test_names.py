@@ -69,3 +69,11 @@ def test_no_span_ends_with_a_possessive(nlp):
 def test_weekday_after_a_name_is_not_taken_into_it(nlp):
     found = ents(nlp, "The bill was signed by Donald Trump Tuesday in Washington.")
     assert ("Donald Trump", "PERSON") in found
+
+
+def test_name_opening_with_a_first_name_is_a_person(nlp):
+    # en_core_web_sm labels "Paul Renard" ORG here
+    found = ents(nlp, 'The union has denounced the deal. Paul Renard said the deal was a stab in the back. '
+                      'The Paul Allen Foundation gave money.')
+    assert ("Paul Renard", "PERSON") in found
+    assert not any(label == "PERSON" and "Foundation" in text for text, label in found)

@@ -17,6 +17,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
+from ..entities import lexicons as entity_lexicons
 from .decode import RELAY_LEMMAS, Linked, link
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .judge import statement_features
@@ -26,6 +27,7 @@ from .tags import runs
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "it"}
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
+_ORG_NOUNS = entity_lexicons.load().org_nouns  # "the ministry said": an institution
 
 
 @dataclass
@@ -97,7 +99,7 @@ class Attributor:
         # spans without the quotation marks and commas at their edges: the scorer counts words
         # only, and readers want the words ("We will win", not '"We will win,"')
         content = [sp for sp in (_trim(doc, s, e) for s, e in st.content) if sp is not None]
-        source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None]
+        source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None and not _passive_subject(sp, st.cue)]
         if not content:
             content = [doc[s:e] for s, e in st.content]
         cue = [doc[s:e] for s, e in st.cue]
@@ -124,6 +126,21 @@ def _trim(doc: Doc, s: int, e: int) -> Span | None:
     while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
         e -= 1
     return doc[s:e] if e > s else None
+
+
+def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
+    """"The visit has been widely observed as a political stunt", "was called a fraud": the
+    passive subject of a describing cue is what is talked about, not who talks (no agent: the
+    statement is unattributed). Not "X was quoted as saying" or "can be heard yelling", whose
+    subject speaks."""
+    root = span.root
+    verb = root.head
+    if root.dep_ != "nsubjpass" or not any(s <= verb.i < e for s, e in cue):
+        return False
+    kids = list(verb.children)
+    if any(c.pos_ == "VERB" and c.dep_ in ("xcomp", "advcl", "pcomp") for k in kids for c in (k, *k.children)):
+        return False
+    return any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd" for c in kids)
 
 
 def _entity_at(doc: Doc, span: Span):
@@ -163,9 +180,10 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         return None, "vague"
     if ent is not None:
         return ent.id, "group" if ent.type in _GROUP_TYPES or mention.kind == "group" else "named"
-    if head.tag_ in ("NNS", "NNPS") or head.ent_type_ in _GROUP_TYPES:
+    if head.tag_ in ("NNS", "NNPS") or head.ent_type_ in _GROUP_TYPES or head.lemma_.lower() in _ORG_NOUNS:
         return None, "group"
-    return None, "named"
+    # "a spokesman", "one driver": a person the article does not name
+    return None, "named" if head.pos_ == "PROPN" else "vague"
 
 
 def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:

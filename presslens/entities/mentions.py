@@ -29,6 +29,7 @@ PRONOUN_GENDER = {
     "she": "f", "her": "f", "hers": "f", "herself": "f",
 }
 _ROLE_CUT_DEPS = frozenset(("relcl", "acl", "appos", "punct", "cc", "conj", "advcl"))
+_FINITE = frozenset(("VBZ", "VBD", "VBP", "MD"))
 _QUOTES = {"\u201c": 1, "\u201d": -1, '"': 0}
 
 
@@ -130,6 +131,13 @@ def role_span(noun: Token, stop: int | None = None) -> Span:
         if child.dep_ in _ROLE_CUT_DEPS or doc[child.left_edge.i - 1].text == ",":
             break
         end = child.right_edge.i + 1
+    # A clause the parser hung deeper inside the phrase ends it too: in "The deputy head of
+    # Lebanon's resistance movement Hezbollah has denounced ..." "denounced" is parsed as a
+    # relative clause of "movement", and a role phrase never holds a finite verb.
+    for t in doc[noun.i + 1 : end]:
+        if t.dep_ in ("relcl", "acl") or t.tag_ in _FINITE:
+            end = max(t.left_edge.i if t.dep_ in ("relcl", "acl") else t.i, noun.i + 1)
+            break
     if stop is not None:
         end = min(end, stop)
     elif end < len(doc) and doc[end - 1].pos_ == "NOUN" and doc[end].ent_iob_ == "B" and doc[end].ent_type_ in ("ORG", "GPE", "NORP"):

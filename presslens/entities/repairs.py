@@ -8,6 +8,7 @@ possessive ("Trump's spokesman"), misses a surname it found earlier, and keeps d
 - a PERSON span is the proper name only, without honorific or office title and without a
   possessive "'s"; the title is found again by `presslens.entities.mentions`;
 - a span never starts with "the" or ends with "'s";
+- a short proper name opening with a known first name is PERSON ("Paul Renard" as ORG);
 - a name seen as PERSON anywhere in the article is PERSON everywhere in it;
 - an acronym in brackets right after a name gets that name's label ("the United Arab
   Emirates (UAE)").
@@ -175,6 +176,21 @@ def honorific_names(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     return _drop_overlaps(added + ents, prefer_first=True)
 
 
+def first_name_persons(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
+    """A short proper name that opens with a known first name is a person, whatever label NER
+    gave it ("Paul Renard" as ORG), unless a word of it names an organisation ("Paul Allen
+    Foundation")."""
+    for ent in ents:
+        start, end, label = ent
+        if label not in _RELABELABLE or not 2 <= end - start <= 3:
+            continue
+        tokens = doc[start:end]
+        if (tokens[0].lower_ in lex.first_names and all(t.tag_ in _PROPN_TAGS and t.is_title for t in tokens)
+                and not any(t.lower_ in lex.org_nouns for t in tokens)):
+            ent[2] = "PERSON"
+    return ents
+
+
 def person_consistency(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     """A name that is PERSON once is PERSON throughout the article: relabel other spans with
     the same words ("Al-Assad" ORG after "Bashar al-Assad"), and label proper-name runs NER
@@ -266,6 +282,7 @@ def repair(doc: Doc) -> Doc:
     ents = trim(doc, ents, lex)
     ents = join_particles(doc, ents, lex)
     ents = honorific_names(doc, ents, lex)
+    ents = first_name_persons(doc, ents, lex)
     ents = person_consistency(doc, ents, lex)
     ents = bracket_acronyms(doc, ents)
     ents = _drop_overlaps(ents, prefer_first=True)
