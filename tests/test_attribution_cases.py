@@ -180,6 +180,14 @@ def test_unnamed_person_is_vague(analyze_text):
     assert st.attribution == "vague"
 
 
+def test_role_source_resolves_to_the_person_not_the_organisation_inside_it(analyze_text):
+    art = analyze_text("The NTSB chairman, Mr. Raymond Voss, told the committee last week that a fixed "
+                       "deadline could force investigators to publish incomplete conclusions.")
+    st = statement_with(art, "a fixed deadline could force investigators")
+    assert speaker_name(art, st) == "Raymond Voss"
+    assert st.attribution == "named"
+
+
 def test_confidence_is_a_probability(analyze_text):
     art = analyze_text('"We will win," said Maria Lopez. Critics say the plan will fail.')
     assert art.statements

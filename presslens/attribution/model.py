@@ -144,11 +144,17 @@ def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
 
 
 def _entity_at(doc: Doc, span: Span):
+    """The entity the span names: the widest mention holding the span's head ("The NTSB
+    chairman" is the chairman, not the NTSB), else the first mention it overlaps."""
+    head, best, first = span.root.i, None, None
     for ent in doc._.pl_entities or []:
         for m in ent.mentions:
             if m.span.start < span.end and span.start < m.span.end:
-                return ent, m
-    return None, None
+                if first is None:
+                    first = (ent, m)
+                if m.span.start <= head < m.span.end and (best is None or len(m.span) > len(best[1].span)):
+                    best = (ent, m)
+    return best or first or (None, None)
 
 
 def _last_person_before(doc: Doc, i: int):
