@@ -27,6 +27,7 @@ from .tags import runs
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "it"}
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
+_DEFINITE = {"the", "this", "that", "these", "those"}
 _ORG_NOUNS = entity_lexicons.load().org_nouns  # "the ministry said": an institution
 
 
@@ -188,8 +189,11 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         return ent.id, "group" if ent.type in _GROUP_TYPES or mention.kind == "group" else "named"
     if head.tag_ in ("NNS", "NNPS") or head.ent_type_ in _GROUP_TYPES or head.lemma_.lower() in _ORG_NOUNS:
         return None, "group"
-    # "a spokesman", "one driver": a person the article does not name
-    return None, "named" if head.pos_ == "PROPN" else "vague"
+    # "a spokesman", "one driver": somebody the article does not name; "the Democratic
+    # senator", "his lawyer": a definite person that coreference left unresolved
+    definite = head.pos_ == "PROPN" or any(
+        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in head.children)
+    return None, "named" if definite else "vague"
 
 
 def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:
