@@ -77,3 +77,12 @@ def test_name_opening_with_a_first_name_is_a_person(nlp):
                       'The Paul Allen Foundation gave money.')
     assert ("Paul Renard", "PERSON") in found
     assert not any(label == "PERSON" and "Foundation" in text for text, label in found)
+
+
+def test_dateline_city_stays_a_place_where_ner_calls_it_a_person(nlp):
+    doc = nlp("NORTHFIELD — The Northfield town council voted 5-2 on Wednesday to ban the software. "
+              "Mrs. Dorsey said she wanted it.")
+    assert [(e.text, e.label_) for e in doc.ents if "orthfield" in e.text.lower()] == [
+        ("NORTHFIELD", "GPE"), ("Northfield", "GPE")]
+    dorsey = next(e for e in doc._.pl_entities if e.name == "Dorsey")
+    assert [m.span.text for m in dorsey.mentions] == ["Mrs. Dorsey", "she"]

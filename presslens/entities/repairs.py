@@ -86,6 +86,12 @@ def _propn_run(doc: Doc, i: int, lex: Lexicons) -> int:
     return j
 
 
+def _is_dateline(doc: Doc, start: int, end: int) -> bool:
+    """An upper-case name opening the text, before a dash, a bracket or a comma."""
+    nxt = doc[end].text if end < len(doc) else ""
+    return start < 3 and doc[start:end].text.isupper() and (nxt in _DASHES or nxt in _OPEN or nxt == ",")
+
+
 def split_datelines(doc: Doc, ents: list[Ent]) -> list[Ent]:
     """'DAMASCUS - Syrian' is two things: the dateline city (GPE) and what follows the dash.
     A lone upper-case ORG at the very start ("BEIRUT (Reuters)") is the dateline city too."""
@@ -195,6 +201,12 @@ def person_consistency(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     """A name that is PERSON once is PERSON throughout the article: relabel other spans with
     the same words ("Al-Assad" ORG after "Bashar al-Assad"), and label proper-name runs NER
     missed when they repeat a known surname or full name."""
+    # The dateline city is a place throughout ("NORTHFIELD - The Northfield town council"),
+    # even where NER took the name for a person.
+    places = {name_key(doc[start:end], lex) for start, end, label in ents if label == "GPE" and _is_dateline(doc, start, end)}
+    for ent in ents:
+        if ent[2] == "PERSON" and name_key(doc[ent[0] : ent[1]], lex) in places:
+            ent[2] = "GPE"
     keys: set[tuple[str, ...]] = set()
     for start, end, label in ents:
         if label == "PERSON":
@@ -202,6 +214,7 @@ def person_consistency(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
             if key:
                 keys.add(key)
                 keys.add(key[-1:])
+    keys -= places
     if not keys:
         return ents
     for ent in ents:
