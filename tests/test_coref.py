@@ -234,3 +234,17 @@ def test_role_phrase_stops_before_a_misparsed_clause(nlp):
         ("Sheikh Paul Renard", "name"),
     ]
     assert entities(doc)["Paul Renard"].roles == ["deputy head of the country's farmers union Agrifront"]
+
+
+def test_role_waits_for_the_next_sentence_past_a_name_in_its_own(nlp):
+    # "Tell" (of the Tell Abyad dam) is a PERSON to spaCy sm: the role must not take it
+    doc = nlp("The deputy head of the regional water authority said the reservoirs behind the Tell "
+              "Abyad dam had fallen to 31 percent. Dr. Amina Haddad told reporters that the situation "
+              'was serious. "We have had three dry winters," Dr. Haddad said. The water official added '
+              "that a station could be built.")
+    assert chain(doc, "Amina Haddad") == [
+        ("The deputy head of the regional water authority", "role"),
+        ("Dr. Amina Haddad", "name"),
+        ("Dr. Haddad", "name"),
+        ("The water official", "role"),
+    ]

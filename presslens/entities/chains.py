@@ -120,10 +120,12 @@ class Resolver:
             self.chains.append(chain)
             if m.label == "PERSON":
                 for role in self.pending:
-                    if role.sent >= m.sent - 1 and chain.agree_gender(role.gender):
+                    # the next sentence only: a new name in the role's own sentence is someone
+                    # else ("The deputy head of the authority said the Tell Abyad dam ...")
+                    if role.sent == m.sent - 1 and chain.agree_gender(role.gender):
                         self._add(chain, role)
-        if m.label == "PERSON":
-            self.pending = []
+        if m.label == "PERSON":  # roles of this sentence still wait for the next one
+            self.pending = [role for role in self.pending if role.sent == m.sent and role is not m]
         self._add(chain, m)
 
     def _match_person(self, key: tuple[str, ...], m: Mention) -> Chain | None:
