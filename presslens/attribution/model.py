@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
-from .decode import RELAY_LEMMAS, Linked, link
+from .decode import RELAY_LEMMAS, Linked, link, speaks_through
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -138,10 +138,9 @@ def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
     verb = root.head
     if root.dep_ != "nsubjpass" or not any(s <= verb.i < e for s, e in cue):
         return False
-    kids = list(verb.children)
-    if any(c.pos_ == "VERB" and c.dep_ in ("xcomp", "advcl", "pcomp") for k in kids for c in (k, *k.children)):
+    if speaks_through(verb):
         return False
-    return any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd" for c in kids)
+    return any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd" for c in verb.children)
 
 
 def _entity_at(doc: Doc, span: Span):
