@@ -95,7 +95,8 @@ def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
                 o = json.loads(line)
                 preds[str(o["id"])] = o.get("statements") or []
     by_pub, by_kind = defaultdict(list), defaultdict(list)
-    bins = defaultdict(lambda: [0, 0])
+    bins = defaultdict(lambda: [0, 0, 0.0])  # statements, e2e correct, sum of confidence
+    brier = []
     for name, text, gold, _direct in S.load_gold(polnear, split):
         pred = preds.get(name, [])
         by_pub[publisher.get(name, "?")].append((text, gold, pred))
@@ -103,14 +104,21 @@ def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
             by_kind[k].append((text, [q for q in gold if kind_of(text, q["content"], S) == k],
                                [q for q in pred if kind_of(text, q["content"], S) == k]))
         for st, ok in zip(pred, e2e_correct(S, text, gold, pred)):
-            b = min(int(float(st.get("confidence", 1.0)) * 10), 9)
+            conf = float(st.get("confidence", 1.0))
+            b = min(int(conf * 10), 9)
             bins[b][0] += 1
             bins[b][1] += ok
+            bins[b][2] += conf
+            brier.append((conf - ok) ** 2)
+    total = sum(n for n, _, _ in bins.values()) or 1
     return {
         "publisher": {k: S.score(v) for k, v in sorted(by_pub.items())},
         "kind": {k: S.score(v) for k, v in by_kind.items()},
-        "calibration": {f"{b / 10:.1f}-{(b + 1) / 10:.1f}": {"n": n, "e2e_precision": ok / n if n else 0.0}
-                        for b, (n, ok) in sorted(bins.items())},
+        "calibration": {f"{b / 10:.1f}-{(b + 1) / 10:.1f}": {"n": n, "mean_confidence": c / n, "e2e_precision": ok / n}
+                        for b, (n, ok, c) in sorted(bins.items())},
+        # expected calibration error over the 10 bins, and the Brier score of `confidence`
+        "ece": sum(abs(c / n - ok / n) * n / total for n, ok, c in bins.values()),
+        "brier": sum(brier) / len(brier) if brier else 0.0,
     }
 
 
@@ -133,10 +141,11 @@ def main() -> None:
         for k, m in out[section].items():
             print(f"| {section}: {k} | {m['gold']} | {m['pred']} | {pct(m['content_partial_f1'])} | "
                   f"{pct(m['content_exact_f1'])} | {pct(m['speaker_acc'])} | {pct(m['e2e_f1'])} |")
-    print("\n| confidence | statements | e2e precision |")
-    print("|---|---|---|")
+    print("\n| confidence | statements | mean confidence | e2e precision |")
+    print("|---|---|---|---|")
     for k, v in out["calibration"].items():
-        print(f"| {k} | {v['n']} | {pct(v['e2e_precision'])} |")
+        print(f"| {k} | {v['n']} | {v['mean_confidence']:.2f} | {pct(v['e2e_precision'])} |")
+    print(f"\nexpected calibration error {out['ece']:.3f} (10 bins), Brier score {out['brier']:.3f}")
 
 
 if __name__ == "__main__":
