@@ -62,7 +62,7 @@ def test_index_facets_equal_duckdb_counts(fast_store, sql_index, text, filters):
     corpus = Corpus(fast_store, read_only=True)
     con = duckdb.connect(str(fast_store), read_only=True)
     try:
-        for top in (20, 3):  # 3 cuts through ties
+        for top in (20, 3, None):  # 3 cuts through ties; None: every speaker and outlet
             expected = queries.quote_facets(con, sql_index, text, top=top, **filters)
             assert queries.quote_facets(con, corpus._search_index(), text, top=top, **filters) == expected
         assert corpus.quote_facets(text, **filters) == queries.quote_facets(con, sql_index, text, **filters)
@@ -87,6 +87,47 @@ def test_speaker_filter_without_text_pages_like_sql(fast_store, filters):
         assert corpus.timeline(speaker, **timeline_filters) == expected
     finally:
         con.close()
+
+
+TIMELINE_PAGES = [(None, 0), (None, 5), (50, 0), (1, 0), (1, 1), (7, 3), (13, 26), (40, 80), (500, 0), (5, 1000),
+                  (0, 0), (3, 0), (30, 10)]
+
+
+@pytest.mark.parametrize("filters", [f for f in FILTERS if f.get("speaker")])
+def test_timeline_pages_like_sql(fast_store, sql_index, filters):
+    """Every page of a timeline through the index is the same rows, in the same order, as the SQL
+    path's page and as the slice of the whole timeline (many ties on a date, undated ones last)."""
+    corpus = Corpus(fast_store, read_only=True)
+    con = duckdb.connect(str(fast_store), read_only=True)
+    try:
+        filters = {k: v for k, v in filters.items() if k != "kind"}
+        speaker = filters.pop("speaker")
+        everything = list(queries.timeline(con, speaker, index=sql_index, **filters))
+        dates = [r["published"] for r in everything]
+        assert dates == sorted((d for d in dates if d), key=str) + [None] * dates.count(None)
+        for limit, offset in TIMELINE_PAGES:
+            want = everything[offset:] if limit is None else everything[offset:offset + limit]
+            sql = list(queries.timeline(con, speaker, index=sql_index, limit=limit, offset=offset, **filters))
+            fast = list(queries.timeline(con, speaker, index=corpus._search_index(), limit=limit, offset=offset,
+                                         **filters))
+            assert sql == want and fast == want, (limit, offset)
+            assert corpus.timeline(speaker, limit=limit, offset=offset, **filters) == want, (limit, offset)
+        # every page in turn covers the timeline exactly once
+        pages = [corpus.timeline(speaker, limit=9, offset=o, **filters) for o in range(0, len(everything) + 9, 9)]
+        assert [r for p in pages for r in p] == everything
+    finally:
+        con.close()
+
+
+def test_timeline_refuses_a_negative_page(fast_store):
+    from presslens.errors import UsageError
+
+    corpus = Corpus(fast_store, read_only=True)
+    for kw in ({"limit": -1}, {"offset": -1}):
+        with pytest.raises(UsageError, match="E313"):
+            corpus.timeline("holloway", **kw)
+    with pytest.raises(UsageError, match="E309"):
+        corpus.quote_facets(speaker="holloway", top=-1)
 
 
 def test_speaker_filter_finds_accented_names_as_the_index_does(fast_store):

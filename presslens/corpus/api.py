@@ -124,11 +124,13 @@ class Corpus:
         return self._stream(lambda con: queries.iter_quotes(con, self._search_index(), text, limit=limit,
                                                             offset=offset, **filters))
 
-    def quote_facets(self, text: str | None = None, **filters) -> dict[str, list[dict[str, Any]]]:
-        """Counts of matching statements by `speaker`, `outlet`, `kind` and `month`."""
+    def quote_facets(self, text: str | None = None, *, top: int | None = 20,
+                     **filters) -> dict[str, list[dict[str, Any]]]:
+        """Counts of matching statements by `speaker`, `outlet`, `kind` and `month` (the top `top`
+        speakers and outlets; every one with `top=None`)."""
         queries._where(**filters)
         with self._connection() as con:
-            return queries.quote_facets(con, self._search_index(), text, **filters)
+            return queries.quote_facets(con, self._search_index(), text, top=top, **filters)
 
     def speakers(self, *, by: str | None = None, since=None, until=None, outlet=None,
                  limit: int | None = None) -> list[dict[str, Any]]:
@@ -143,12 +145,18 @@ class Corpus:
     def iter_sources(self, **kw) -> Iterator[dict[str, Any]]:
         return self._stream(lambda con: queries.sources(con, **kw))
 
-    def timeline(self, speaker: str, *, outlet=None, since=None, until=None) -> list[dict[str, Any]]:
-        return list(self.iter_timeline(speaker, outlet=outlet, since=since, until=until))
+    def timeline(self, speaker: str, *, outlet=None, since=None, until=None, limit: int | None = None,
+                 offset: int = 0) -> list[dict[str, Any]]:
+        """`speaker`'s statements, oldest first (undated last): every one, or `limit` from `offset`."""
+        return list(self.iter_timeline(speaker, outlet=outlet, since=since, until=until, limit=limit,
+                                       offset=offset))
 
-    def iter_timeline(self, speaker: str, **kw) -> Iterator[dict[str, Any]]:
+    def iter_timeline(self, speaker: str, *, limit: int | None = None, offset: int = 0,
+                      **kw) -> Iterator[dict[str, Any]]:
+        """Like `timeline`, streamed (for exports)."""
         queries._where(speaker=speaker, **kw)
-        return self._stream(lambda con: queries.timeline(con, speaker, index=self._search_index(), **kw))
+        return self._stream(lambda con: queries.timeline(con, speaker, index=self._search_index(), limit=limit,
+                                                         offset=offset, **kw))
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         with self._connection() as con:

@@ -180,9 +180,13 @@ def _seq_filter(seqs: list[int]) -> tuple[str, list]:
 FACETS = {"speaker": "speaker_name", "outlet": "outlet_name", "kind": "kind", "month": "month"}
 
 
-def quote_facets(con, index: Index | None, text: str | None = None, *, top: int = 20, **filters) -> dict[str, list]:
+def quote_facets(con, index: Index | None, text: str | None = None, *, top: int | None = 20,
+                 **filters) -> dict[str, list]:
     """Counts of the matching statements by speaker, outlet, kind and month (the top `top`
-    speakers and outlets, most first, ties by value; every month, in order)."""
+    speakers and outlets, most first, ties by value; every one with `top=None`; every month, in
+    order). A statement without a value (no speaker, no outlet, undated) is in no bucket."""
+    if top is not None and int(top) < 0:
+        raise UsageError(f"[E309] top={top!r}: give a count of 0 or more, or None for every value.")
     if _fast(index):
         counted = index.facets(_index_query(index, text if text and text.strip() else None, **filters), FACETS)
         facets = {}
@@ -191,7 +195,7 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
                 pairs.sort()
             else:
                 pairs.sort(key=lambda p: (-p[1], p[0]))
-                pairs = pairs[:int(top)]
+                pairs = pairs if top is None else pairs[:int(top)]
             facets[name] = [{"value": v, "count": c} for v, c in pairs]
         return facets
     if text and text.strip():
@@ -208,7 +212,9 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
     for name, expr in (("speaker", "speaker"), ("outlet", "outlet"), ("kind", "kind"),
                        ("month", "strftime(published, '%Y-%m')")):
         sql = (f"SELECT {expr} AS value, count(*) AS count FROM {source} WHERE {where} AND {expr} IS NOT NULL "
-               f"GROUP BY ALL ORDER BY count DESC, value LIMIT {int(top) if name != 'month' else 10_000}")
+               f"GROUP BY ALL ORDER BY count DESC, value")
+        if name != "month" and top is not None:
+            sql += f" LIMIT {int(top)}"
         rows = [{"value": v, "count": c} for v, c in con.execute(sql, params).fetchall()]
         if name == "month":
             rows.sort(key=lambda r: r["value"])
@@ -243,16 +249,33 @@ def sources(con, *, since=None, until=None) -> Iterator[dict]:
     return _dicts(con.execute(sql, params))
 
 
-def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: Index | None = None) -> Iterator[dict]:
-    """A speaker's statements in date order (found through the index when there is one)."""
+TIMELINE_COLUMNS = "published, article_id, outlet, title, statement_id, kind, speaker, content"
+
+
+def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: Index | None = None,
+             limit: int | None = None, offset: int = 0) -> Iterator[dict]:
+    """A speaker's statements in date order, oldest first (undated last, ties by `seq`): all of
+    them, or the page `offset`, `offset + limit`. Found through the index when there is one."""
     if not speaker or not speaker.strip():
         raise UsageError("[E307] timeline needs a speaker: presslens timeline --speaker NAME")
-    where, params = _where(speaker=speaker, outlet=outlet, since=since, until=until)
-    if _fast(index):
-        where, params = _seq_filter(index.seqs(_index_query(index, None, speaker=speaker, outlet=outlet,
-                                                            since=since, until=until)))
-    sql = (f"SELECT published, article_id, outlet, title, statement_id, kind, speaker, content FROM statements "
-           f"WHERE {where} ORDER BY published NULLS LAST, seq")
+    if (limit is not None and int(limit) < 0) or int(offset) < 0:
+        raise UsageError(f"[E313] timeline limit={limit!r}, offset={offset!r}: both must be 0 or more.")
+    filters = {"speaker": speaker, "outlet": outlet, "since": since, "until": until}
+    where, params = _where(**filters)
+    page = ""
+    if _fast(index) and limit is not None:
+        # The page itself from the index (ordered by its fast `day` field, ties by seq, exactly
+        # as the ORDER BY below), so DuckDB reads only these rows.
+        where, params = _seq_filter(index.by_date(_index_query(index, None, **filters), limit=int(limit),
+                                                  offset=int(offset), newest_first=False))
+    else:
+        if _fast(index):
+            where, params = _seq_filter(index.seqs(_index_query(index, None, **filters)))
+        if limit is not None:
+            page = f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        elif offset:
+            page = f" OFFSET {int(offset)}"
+    sql = f"SELECT {TIMELINE_COLUMNS} FROM statements WHERE {where} ORDER BY published NULLS LAST, seq{page}"
     return _dicts(con.execute(sql, params))
 
 

@@ -192,3 +192,20 @@ def test_every_page_loads_without_errors(page, server_url, dialogs, article_ids)
     page.wait_for_selector(".swagger-ui .opblock", timeout=10_000)  # Swagger UI ran, from local files
     assert page.locator(".opblock-summary-path", has_text="/api/analyze").count() == 1
     assert not errors and not dialogs
+
+
+def test_speaker_page_steps_through_its_pages(page, server_url, dialogs, web_corpus):
+    speakers = [r for r in web_corpus.speakers() if r["statements"] >= 2]
+    if not speakers:
+        pytest.skip("the pipeline attributes no speaker twice in the web corpus yet")
+    name, total = speakers[0]["speaker"], speakers[0]["statements"]
+    page.goto(f"{server_url}/speakers/{name}?limit=1")
+    assert page.locator("p.summary").inner_text().startswith(f"Statements 1–1 of {total}")
+    first = page.locator("ol.timeline blockquote").inner_text()
+    page.click("a[rel=next]")
+    assert page.locator("p.summary").inner_text().startswith(f"Statements 2–2 of {total}")
+    assert page.locator("ol.timeline blockquote").inner_text() != first
+    page.click("a[rel=prev]")
+    assert page.locator("ol.timeline blockquote").inner_text() == first
+    assert page.locator("a[rel=prev]").count() == 0
+    assert not dialogs
