@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "presslens-bench",
                         help="where generated stores are kept (reused when already there)")
     parser.add_argument("--repeat", type=int, default=30, help="requests per measurement")
+    parser.add_argument("--only", metavar="WORDS", help="measure only the requests whose name contains WORDS")
     args = parser.parse_args()
 
     import duckdb
@@ -183,9 +184,10 @@ def main() -> None:
         n_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         n_statements = con.execute("SELECT count(*) FROM statements").fetchone()[0]
         ids = [r[0] for r in con.execute(f"SELECT article_id FROM articles USING SAMPLE {args.repeat} ROWS").fetchall()]
-        speakers = [r[0] for r in con.execute(
-            "SELECT speaker FROM statements WHERE speaker IS NOT NULL GROUP BY speaker ORDER BY count(*) DESC "
-            "LIMIT 200").fetchall()]
+        top = con.execute(
+            "SELECT speaker, count(*) FROM statements WHERE speaker IS NOT NULL GROUP BY speaker ORDER BY count(*) DESC "
+            "LIMIT 200").fetchall()
+        speakers = [r[0] for r in top]
     rng = random.Random(1)
     url, server, app = serve(db)
     words = ["government", "bridge", "talks", "water", "climate", "peace"]
@@ -201,10 +203,18 @@ def main() -> None:
         "search, speaker filter, no text (HTML)": [f"/search?speaker={rng.choice(speakers[50:])}"
                                                    for _ in range(args.repeat)],
         "speaker page (HTML)": [f"/speakers/{rng.choice(speakers[20:])}" for _ in range(min(args.repeat, 10))],
+        f"speaker page, most quoted ({top[0][1]:,} statements; HTML)": [f"/speakers/{speakers[0]}"]
+                                                                        * min(args.repeat, 10),
+        "speaker page, most quoted, a deep page (HTML)": [f"/speakers/{speakers[0]}?offset={top[0][1] // 2}"]
+                                                          * min(args.repeat, 10),
+        "speaker page, most quoted, last page (JSON)": [f"/api/speakers/{speakers[0]}?offset={top[0][1] - 50}"]
+                                                        * min(args.repeat, 10),
         "overview (HTML)": ["/"] * 3,
         "overview, first load after a change (HTML)": ["/"] * 3,
         "sources (HTML)": ["/sources"] * 3,
     }
+    if args.only:
+        cases = {name: paths for name, paths in cases.items() if args.only in name}
     results = {}
     with httpx.Client(timeout=120) as client:
         for name, paths in cases.items():

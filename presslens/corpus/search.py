@@ -30,6 +30,9 @@ INDEX_VERSION = 2
 MARKER = "presslens-index.json"
 # Every bucket of a terms aggregation, so counts and tie order are exact (sorted here, as in SQL).
 ALL_BUCKETS = 1_000_000_000
+# From this offset on, `by_date` first skips whole days (counted by an aggregation) instead of
+# fetching and sorting every hit before the page.
+DEEP_PAGE = 2_000
 
 
 def _schema() -> tantivy.Schema:
@@ -274,6 +277,8 @@ class Index:
         if limit <= 0:
             return []
         searcher = self.index.searcher()
+        if offset >= DEEP_PAGE:
+            query, offset = self._skip_days(searcher, query, offset, newest_first)
         want = offset + limit
         hits = self._dated(searcher, query, want, newest_first)
         if len(hits) == want:
@@ -293,6 +298,28 @@ class Index:
         keyed = sorted(((day is None, 0 if day is None else sign * day, int(seq))
                         for (day, _), seq in zip(hits, seqs)))
         return [seq for _, _, seq in keyed[offset:want]]
+
+    def _skip_days(self, searcher, query: tantivy.Query, offset: int, newest_first: bool) -> tuple[tantivy.Query, int]:
+        """A narrower query and a smaller offset that give the same page: the days that lie wholly
+        before the page (counted by a terms aggregation on `day`) are cut off by a range, so a
+        deep page does not fetch and sort every hit before it."""
+        counted = searcher.aggregate(query, {"days": {"terms": {"field": "day", "size": ALL_BUCKETS,
+                                                                "segment_size": ALL_BUCKETS}}})
+        days = sorted(((int(b["key"]), int(b["doc_count"])) for b in counted["days"]["buckets"]),
+                      reverse=newest_first)
+        undated = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                                               (tantivy.Occur.MustNot, tantivy.Query.exists_query("day"))])
+        skipped = 0
+        for day, n in days:
+            if skipped + n > offset:
+                lo, hi = (None, day) if newest_first else (day, None)
+                later = tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi)
+                rest = tantivy.Query.boolean_query([(tantivy.Occur.Should, later), (tantivy.Occur.Should, undated)])
+                break
+            skipped += n
+        else:
+            rest = undated  # the page lies among the undated hits, which come last
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, rest)]), offset - skipped
 
     def seqs(self, query: tantivy.Query) -> list[int]:
         """The `seq` of every hit, in no particular order."""
