@@ -123,8 +123,8 @@ def test_reported_that_x_said_chain(analyze_text):
 
 def test_group_speaker_denounced_by(analyze_text):
     # The mission's own construction. With the 2026-12-01 weights the judge scores the same
-    # shape with "The new quota ... by farmers" at 0.22, under its threshold (docs/evaluation.md,
-    # known limits).
+    # shape with "The new quota ... by farmers" at 0.25, under its threshold 0.28
+    # (docs/evaluation.md, known limits).
     art = analyze_text('The normalisation deal was denounced by Palestinians as "a stab in the back".')
     st = statement_with(art, "a stab in the back")
     assert st.kind in ("direct", "mixed")
