@@ -30,8 +30,8 @@ INDEX_VERSION = 2
 MARKER = "presslens-index.json"
 # Every bucket of a terms aggregation, so counts and tie order are exact (sorted here, as in SQL).
 ALL_BUCKETS = 1_000_000_000
-# From this offset on, `by_date` first skips whole days (counted by an aggregation) instead of
-# fetching and sorting every hit before the page.
+# From this offset on, `by_date` first keeps only the days the page falls in (counted by an
+# aggregation) instead of fetching and sorting every hit before the page.
 DEEP_PAGE = 2_000
 
 
@@ -278,7 +278,7 @@ class Index:
             return []
         searcher = self.index.searcher()
         if offset >= DEEP_PAGE:
-            query, offset = self._skip_days(searcher, query, offset, newest_first)
+            query, offset = self._skip_days(searcher, query, offset, limit, newest_first)
         want = offset + limit
         hits = self._dated(searcher, query, want, newest_first)
         if len(hits) == want:
@@ -299,26 +299,35 @@ class Index:
                         for (day, _), seq in zip(hits, seqs)))
         return [seq for _, _, seq in keyed[offset:want]]
 
-    def _skip_days(self, searcher, query: tantivy.Query, offset: int, newest_first: bool) -> tuple[tantivy.Query, int]:
-        """A narrower query and a smaller offset that give the same page: the days that lie wholly
-        before the page (counted by a terms aggregation on `day`) are cut off by a range, so a
-        deep page does not fetch and sort every hit before it."""
+    def _skip_days(self, searcher, query: tantivy.Query, offset: int, limit: int,
+                   newest_first: bool) -> tuple[tantivy.Query, int]:
+        """A narrower query and a smaller offset that give the same page: the hits are counted per
+        day (a terms aggregation on `day`) and only the whole days the page falls in are kept (and
+        the undated hits when it reaches them), so a deep page does not fetch and order every
+        hit around it."""
         counted = searcher.aggregate(query, {"days": {"terms": {"field": "day", "size": ALL_BUCKETS,
                                                                 "segment_size": ALL_BUCKETS}}})
         days = sorted(((int(b["key"]), int(b["doc_count"])) for b in counted["days"]["buckets"]),
                       reverse=newest_first)
         undated = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
                                                (tantivy.Occur.MustNot, tantivy.Query.exists_query("day"))])
-        skipped = 0
+        skipped, seen, first, last = 0, 0, None, None
         for day, n in days:
-            if skipped + n > offset:
-                lo, hi = (None, day) if newest_first else (day, None)
-                later = tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi)
-                rest = tantivy.Query.boolean_query([(tantivy.Occur.Should, later), (tantivy.Occur.Should, undated)])
+            if first is None and seen + n <= offset:
+                skipped += n
+            elif first is None:
+                first = day
+            seen += n
+            if seen >= offset + limit:
+                last = day
                 break
-            skipped += n
-        else:
-            rest = undated  # the page lies among the undated hits, which come last
+        if first is None:
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, undated)]), \
+                offset - skipped  # the page lies among the undated hits, which come last
+        lo, hi = (last, first) if newest_first else (first, last)  # None: up to the end, and the undated
+        rest = tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi)
+        if last is None:
+            rest = tantivy.Query.boolean_query([(tantivy.Occur.Should, rest), (tantivy.Occur.Should, undated)])
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, rest)]), offset - skipped
 
     def seqs(self, query: tantivy.Query) -> list[int]:
