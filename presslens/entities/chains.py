@@ -125,7 +125,7 @@ class Resolver:
                     if role.sent == m.sent - 1 and chain.agree_gender(role.gender):
                         self._add(chain, role)
         if m.label == "PERSON":  # roles of this sentence still wait for the next one
-            self.pending = [role for role in self.pending if role.sent == m.sent and role is not m]
+            self.pending = [role for role in self.pending if role.sent == m.sent]
         self._add(chain, m)
 
     def _match_person(self, key: tuple[str, ...], m: Mention) -> Chain | None:

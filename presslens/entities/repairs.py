@@ -104,10 +104,8 @@ def split_datelines(doc: Doc, ents: list[Ent]) -> list[Ent]:
                 out.append([start, dash, "GPE"])
             out.append([dash + 1, end, label])
             continue
-        if start < 3 and end - start == 1 and doc[start].text.isupper() and label in ("ORG", "NORP", "PERSON"):
-            nxt = doc[end].text if end < len(doc) else ""
-            if nxt in _OPEN or nxt in _DASHES or nxt == ",":
-                label = "GPE"
+        if end - start == 1 and label in ("ORG", "NORP", "PERSON") and _is_dateline(doc, start, end):
+            label = "GPE"
         out.append([start, end, label])
     return out
 
