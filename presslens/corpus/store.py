@@ -25,6 +25,7 @@ from ..errors import UsageError
 from .dedup import assign_stories
 
 SCHEMA_VERSION = "1"
+WRITER_MEMORY = 64 * 2**20  # bytes DuckDB may hold while committing an ordinary batch
 
 # Run on every writable open (idempotent). Keys only where reads need them: `articles` (article
 # lookups) and `statements.seq` (fetching full-text hits: without it, a scan of every statement).
@@ -243,6 +244,7 @@ class Writer:
             return []
         con = self._open()
         try:
+            con.execute(f"SET memory_limit = '{self._memory_budget() // 2**20}MiB'")
             con.execute("BEGIN")
             indexed = self._write(con)
             con.execute("COMMIT")
@@ -256,6 +258,15 @@ class Writer:
             con.close()
         self._articles, self._sources, self._rejects = [], [], []
         return indexed
+
+    def _memory_budget(self) -> int:
+        """DuckDB's memory limit for one commit: a floor for the usual batch, more for a batch of
+        very long articles. Left at DuckDB's default (80% of RAM), the checkpoint after a commit
+        rewrites the last, partly filled row group of each table in memory, so the writer's peak
+        grew with the store until the row group filled (measured on 20,000 invented articles
+        with a stub analyser: peak 525 MB, against 431 MB with this budget)."""
+        text = sum(len(item["article"]["text"]) for item in self._articles)
+        return max(WRITER_MEMORY, 16 * text)
 
     def _write(self, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         stamp = now()
