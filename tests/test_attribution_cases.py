@@ -200,6 +200,16 @@ def test_quote_after_a_cued_sentence_keeps_its_own_speaker(analyze_text):
     assert speaker_name(art, st) == "Maria Okafor"
 
 
+def test_relative_pronoun_source_speaks_for_its_antecedent(analyze_text):
+    # PolNeAR marks "who" as the source; the speaker is the person the clause hangs on
+    art = analyze_text('Economist David Kamin spoke on Monday. "The plan will take time," said Mr. Kamin, '
+                       "who emphasized that the proposals were sound.")
+    st = statement_with(art, "the proposals were sound")
+    assert source_text(art, st) == "who"
+    assert speaker_name(art, st) == "David Kamin"
+    assert st.attribution == "named"
+
+
 def test_confidence_is_a_probability(analyze_text):
     art = analyze_text('"We will win," said Maria Lopez. Critics say the plan will fail.')
     assert art.statements

@@ -28,6 +28,7 @@ _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", 
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
 _DEFINITE = {"the", "this", "that", "these", "those"}
+_RELATIVE = {"who", "which", "that", "whom"}
 _ORG_NOUNS = entity_lexicons.load().org_nouns  # "the ministry said": an institution
 
 
@@ -174,6 +175,11 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         return None, "unattributed"
     span = max(source, key=len)
     head = span.root
+    if head.lower_ in _RELATIVE and head.head.dep_ == "relcl" and head.head.head.i < head.i:
+        # "Sen. Warren, who said ...": PolNeAR marks "who" as the source; the speaker is the
+        # noun the relative clause hangs on
+        noun = head.head.head
+        return _speaker(doc, [doc[noun.left_edge.i : noun.i + 1]], lex)
     ent, mention = _entity_at(doc, span)
     if head.lower_ in _PRONOUNS and len(span) <= 2:
         if ent is None and head.lower_ in _PERSONAL:
