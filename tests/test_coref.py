@@ -248,3 +248,12 @@ def test_role_waits_for_the_next_sentence_past_a_name_in_its_own(nlp):
         ("Dr. Haddad", "name"),
         ("The water official", "role"),
     ]
+
+
+def test_later_role_finds_the_words_of_an_appositive_role(nlp):
+    # the appositive role joins its name at once, so "the mayor" two sentences on finds "mayor"
+    doc = nlp("The mayor of Port Ainsley, Mr. Victor Lunde, said on Tuesday he would not seek a third "
+              "term. Dr. Yuki Tanabe said she was not opposed. \u201cI have given this city eight years,\u201d "
+              "the mayor said.")
+    assert ("the mayor", "role") in chain(doc, "Victor Lunde")
+    assert [m for m in chain(doc, "Yuki Tanabe") if m[1] == "role"] == []

@@ -69,7 +69,7 @@ class Resolver:
         self.pending: list[Mention] = []  # role phrases waiting for the person named next
 
     def run(self, mentions: list[Mention]) -> list[Chain]:
-        bound = []
+        bound: list[Mention] = []  # appositive roles waiting for their name to be resolved
         for m in mentions:
             if m.kind in ("name", "title", "group"):
                 self._name(m)
@@ -79,9 +79,11 @@ class Resolver:
                 self._role(m)
             elif m.kind == "pronoun":
                 self._pronoun(m)
-        for m in bound:  # after their names, which may come later in the text
-            if m.bound.entity is not None:
-                self._add(m.bound.entity, m)
+            # as soon as the name is known, so that a later "the mayor" finds the words of
+            # "The mayor of Port Ainsley, Mr. Victor Lunde"
+            for b in [b for b in bound if b.bound.entity is not None]:
+                self._add(b.bound.entity, b)
+                bound.remove(b)
         return self.chains
 
     # -- adding -------------------------------------------------------------------------------
