@@ -41,8 +41,9 @@ def _dist(a: tuple[int, int], b: tuple[int, int]) -> int:
 def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = None) -> list[Linked]:
     """`runs`: (label S|C|Q, start, end) token runs of the whole doc, in order; `quoted`: 1 for
     tokens inside quotation marks (only quotes float to an earlier statement)."""
-    sent_of = {}
+    sent_of, sent_start = {}, {}
     for k, s in enumerate(doc.sents):
+        sent_start[k] = s.start
         for i in range(s.start, s.end):
             sent_of[i] = k
     para_of = [0] * len(doc)
@@ -63,7 +64,6 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
         cands = [c for c in cands if para_of[c[0]] == para_of[span[0]] or para_of[c[0]] == para_of[span[1] - 1]]
         return min(cands, key=lambda c: (_dist(c, span), c)) if cands else None
 
-    sent_start = {k: sent.start for k, sent in enumerate(doc.sents)}
     pending_q = []
     for lab, s, e in _split_at_cued_sentences(runs, sent_of, sent_start, cue_sents):
         span = (s, e)

@@ -188,7 +188,7 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
     if top is not None and int(top) < 0:
         raise UsageError(f"[E309] top={top!r}: give a count of 0 or more, or None for every value.")
     if _fast(index):
-        counted = index.facets(_index_query(index, text if text and text.strip() else None, **filters), FACETS)
+        counted = index.facets(_index_query(index, text, **filters), FACETS)
         facets = {}
         for name, pairs in counted.items():
             if name == "month":

@@ -68,6 +68,12 @@ def month(value: Any) -> str | None:
     return f"{value.year:04d}-{value.month:02d}"
 
 
+def _undated(query: tantivy.Query) -> tantivy.Query:
+    """The hits of `query` without a date."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, query),
+                                        (tantivy.Occur.MustNot, tantivy.Query.exists_query("day"))])
+
+
 def words(text: str) -> list[str]:
     """Tokens as tantivy's default tokenizer makes them (lowercased word characters)."""
     return [w.lower() for w in _TOKEN.findall(text)]
@@ -285,8 +291,7 @@ class Index:
             last = hits[-1][0]
             hits = [h for h in hits if h[0] != last]
             if last is None:
-                tie = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot,
-                                                   tantivy.Query.exists_query("day"))])
+                tie = _undated(query)
             else:
                 tie = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must,
                                                    tantivy.Query.range_query(self.schema, "day",
@@ -309,8 +314,6 @@ class Index:
                                                                 "segment_size": ALL_BUCKETS}}})
         days = sorted(((int(b["key"]), int(b["doc_count"])) for b in counted["days"]["buckets"]),
                       reverse=newest_first)
-        undated = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
-                                               (tantivy.Occur.MustNot, tantivy.Query.exists_query("day"))])
         skipped, seen, first, last = 0, 0, None, None
         for day, n in days:
             if first is None and seen + n <= offset:
@@ -322,12 +325,12 @@ class Index:
                 last = day
                 break
         if first is None:
-            return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, undated)]), \
-                offset - skipped  # the page lies among the undated hits, which come last
+            return _undated(query), offset - skipped  # the page lies among the undated hits, which come last
         lo, hi = (last, first) if newest_first else (first, last)  # None: up to the end, and the undated
         rest = tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi)
         if last is None:
-            rest = tantivy.Query.boolean_query([(tantivy.Occur.Should, rest), (tantivy.Occur.Should, undated)])
+            rest = tantivy.Query.boolean_query([(tantivy.Occur.Should, rest),
+                                                (tantivy.Occur.Should, _undated(tantivy.Query.all_query()))])
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, rest)]), offset - skipped
 
     def seqs(self, query: tantivy.Query) -> list[int]:
