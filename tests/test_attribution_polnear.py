@@ -34,7 +34,7 @@ def test_dev_e2e_floor(polnear_root, nlp, tmp_path):
     records = [Record(id=a.name, text=a.text) for a in articles]
     preds = {a.id: a.to_dict() for a in analyze_many(records, Options(), nlp=nlp)}
     views = {"attribution": [], "direct": []}
-    for name, text, gold, direct in S.load_gold(str(polnear_root), "dev"):
+    for name, text, gold, direct, *_ in S.load_gold(str(polnear_root), "dev"):
         statements = preds[name]["statements"]
         views["attribution"].append((text, gold, statements))
         views["direct"].append((text, direct, [q for st in statements for q in S.quoted_segments(text, st)]))

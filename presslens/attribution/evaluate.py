@@ -72,7 +72,7 @@ def calibration_data(polnear: str, split: str, pred_path: str, scorer: str):
                 o = json.loads(line)
                 preds[str(o["id"])] = o.get("statements") or []
     xs, ys, names = [], [], []
-    for name, text, gold, _direct in S.load_gold(polnear, split):
+    for name, text, gold, _direct, *_ in S.load_gold(polnear, split):
         pred = preds.get(name, [])
         for st, ok in zip(pred, e2e_correct(S, text, gold, pred)):
             xs.append(float(st.get("confidence", 1.0)))
@@ -97,7 +97,7 @@ def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
     by_pub, by_kind = defaultdict(list), defaultdict(list)
     bins = defaultdict(lambda: [0, 0, 0.0])  # statements, e2e correct, sum of confidence
     brier = []
-    for name, text, gold, _direct in S.load_gold(polnear, split):
+    for name, text, gold, _direct, *_ in S.load_gold(polnear, split):
         pred = preds.get(name, [])
         by_pub[publisher.get(name, "?")].append((text, gold, pred))
         for k in ("direct", "mixed", "indirect"):
