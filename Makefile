@@ -33,14 +33,21 @@ test: install
 	$(BIN)/python -m pytest
 
 # PolNeAR dev: headline figures from the shared scorer, then per publisher, per kind and the
-# calibration of `confidence` (same matching). Tables go to docs/evaluation.md.
+# calibration of `confidence` (same matching); then the PTC development set with the same
+# scorer's functions. Tables go to docs/evaluation.md.
 POLNEAR ?= ../shared/data/polnear
 SCORER ?= ../shared/eval/attribution_score.py
+# The second development set: PTC train articles annotated by hand (eval/ptc-dev/, offsets only).
+PTC ?= ../shared/data/ptc
+PTC_GOLD ?= eval/ptc-dev
+PTC_FILES = $(patsubst $(PTC_GOLD)/%.json,$(PTC)/train-articles/article%.txt,$(wildcard $(PTC_GOLD)/*.json))
 eval: install
 	@mkdir -p $(OUT)
 	$(BIN)/presslens analyze $(POLNEAR)/data/dev/text -o $(OUT)/polnear-dev.jsonl
 	$(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl
 	$(BIN)/python -m presslens.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl --scorer $(SCORER)
+	$(BIN)/presslens analyze $(PTC_FILES) -o $(OUT)/ptc-dev.jsonl
+	$(BIN)/python -m presslens.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev.jsonl --scorer $(SCORER)
 
 bench: install
 	$(BIN)/python benchmarks/analyze_speed.py

@@ -9,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 POLNEAR = REPO.parent / "shared" / "data" / "polnear"
+PTC = REPO.parent / "shared" / "data" / "ptc"
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -28,6 +29,13 @@ def analyze_text(nlp):
         return next(analyze_many([Record(id=id, text=text, published=published)], Options(), nlp=nlp))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def ptc_root() -> Path:
+    if not (PTC / "train-articles").is_dir():
+        pytest.skip("PTC is not available at ../shared/data/ptc")
+    return PTC
 
 
 @pytest.fixture(scope="session")
