@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=1, sort_keys=True))
     else:
-        print(f"PTC dev ({result['articles']} articles, {args.gold})")
+        print(f"PTC development set ({result['articles']} PTC train articles, {args.gold})")
         print(report(load_scorer(args.scorer), result))
     return 0
 
