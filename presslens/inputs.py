@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import RecordError, UsageError
+from .errors import Errors, RecordError, UsageError, Warnings
 from .models import Record, Reject
 
 __all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalise_date", "parse_dateline", "parse_mapping"]
@@ -116,9 +116,9 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
         field, sep, column = pair.partition("=")
         field, column = field.strip(), column.strip()
         if not sep or not column:
-            raise UsageError(f"[E012] --field {pair!r}: write FIELD=COLUMN, e.g. --field text=body")
+            raise UsageError(Errors.E012.format(what=f"--field {pair!r}", choices=", ".join(FIELDS)))
         if field not in FIELDS:
-            raise UsageError(f"[E012] --field {pair!r}: FIELD must be one of {', '.join(FIELDS)}")
+            raise UsageError(Errors.E012.format(what=f"--field {pair!r}", choices=", ".join(FIELDS)))
         mapping[field] = column
     return mapping
 
@@ -135,14 +135,11 @@ def _decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined: text with those is not cp1252 either.
-        return data.decode("cp1252"), "[W002] text is not UTF-8: decoded as Windows-1252 (cp1252)"
+        return data.decode("cp1252"), Warnings.W002
 
 
 def _decode_error(exc: UnicodeDecodeError) -> str:
-    return (
-        f"[E101] text is not UTF-8, UTF-16 or Windows-1252 (byte {exc.object[exc.start]:#04x} "
-        f"at {exc.start}): convert it to UTF-8, e.g. with iconv"
-    )
+    return Errors.E101.format(byte=exc.object[exc.start], offset=exc.start)
 
 
 @dataclass
@@ -228,15 +225,15 @@ def _record(fields: Mapping[str, object], location: str, default_id: str, warnin
     record_id = str(raw_id).strip() if raw_id not in (None, "") else default_id
     text = fields.get("text")
     if text is None:
-        return Reject(location, "[E105] no text: the record has no text field (map one with --field text=COLUMN)", record_id)
+        return Reject(location, Errors.E105.format(what="field in this record"), record_id)
     if not isinstance(text, str):
-        return Reject(location, f"[E110] text is a {type(text).__name__}, not a string", record_id)
+        return Reject(location, Errors.E110.format(found=type(text).__name__), record_id)
     if not text.strip():
-        return Reject(location, "[E106] empty text", record_id)
+        return Reject(location, Errors.E106, record_id)
     try:
         published = normalise_date(fields.get("published"))
     except ValueError as exc:
-        return Reject(location, f"[E107] {exc}", record_id)
+        return Reject(location, Errors.E107.format(error=exc), record_id)
 
     def opt(name: str) -> str | None:
         value = fields.get(name)
@@ -269,7 +266,7 @@ def _read_dateline(source: _Source, mapping: Mapping[str, str]) -> Iterator[Reco
             continue
         dated = parse_dateline(line)
         if dated is None:
-            yield Reject(location, "[E108] no dateline header: expected `date YYYY-MM-DD <Outlet> - <text>`")
+            yield Reject(location, Errors.E108)
             continue
         fields = {"id": f"{source.stem}:{number}", "text": dated.text, "outlet": dated.outlet, "published": dated.published}
         yield _record(fields, location, fields["id"], warning)
@@ -300,10 +297,10 @@ def _read_jsonl(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record 
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            yield Reject(location, f"[E103] broken JSON: {exc}")
+            yield Reject(location, Errors.E103.format(error=exc))
             continue
         if not isinstance(obj, dict):
-            yield Reject(location, f"[E104] expected a JSON object, found {type(obj).__name__}")
+            yield Reject(location, Errors.E104.format(found=type(obj).__name__))
             continue
         yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
 
@@ -317,13 +314,13 @@ def _read_json(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record |
     try:
         data = json.loads(text)
     except ValueError as exc:
-        yield Reject(source.name, f"[E103] broken JSON: {exc}")
+        yield Reject(source.name, Errors.E103.format(error=exc))
         return
     items = data if isinstance(data, list) else [data]
     for number, obj in enumerate(items, start=1):
         location = f"{source.name}#{number}"
         if not isinstance(obj, dict):
-            yield Reject(location, f"[E104] expected a JSON object, found {type(obj).__name__}")
+            yield Reject(location, Errors.E104.format(found=type(obj).__name__))
             continue
         yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
 
@@ -349,12 +346,12 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
     except StopIteration:
         return
     except csv.Error as exc:
-        yield Reject(f"{source.name}:1", f"[E111] broken CSV header: {exc}")
+        yield Reject(f"{source.name}:1", Errors.E111.format(what="header", error=exc))
         return
     if not any(mapping.get("text", "text") == h for h in header):
         yield Reject(
             f"{source.name}:1",
-            f"[E105] no text column: the header has {', '.join(header)}; map one with --field text=COLUMN",
+            Errors.E105.format(what=f"column (the header has {', '.join(header)})"),
         )
         return
     while True:
@@ -364,7 +361,7 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Reject(f"{source.name}:{start}", f"[E111] broken CSV row: {exc}")
+            yield Reject(f"{source.name}:{start}", Errors.E111.format(what="row", error=exc))
             continue
         location = f"{source.name}:{start}"
         span = range(start, reader.line_num + 1)
@@ -390,7 +387,7 @@ def _read_html(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record |
         return
     doc = trafilatura.bare_extraction(html, with_metadata=True)
     if doc is None or not (doc.text or "").strip():
-        yield Reject(source.name, "[E109] no main text found in this HTML page", source.stem)
+        yield Reject(source.name, Errors.E109, source.stem)
         return
     fields = {
         "id": source.stem,
@@ -428,7 +425,7 @@ def _files(path: str) -> Iterator[Path]:
     elif p.is_file():
         yield p
     else:
-        raise UsageError(f"[E010] {path}: no such file or folder")
+        raise UsageError(Errors.E010.format(path=path))
 
 
 def _spool_stdin() -> BinaryIO:
@@ -442,7 +439,7 @@ def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str
     head = source.head()
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
-        yield Reject(source.name, "[E102] binary file (it contains NUL bytes): not an article", source.stem)
+        yield Reject(source.name, Errors.E102, source.stem)
         return
     fmt = input_format or _sniff(source)
     yield from _READERS[fmt](source, mapping)
@@ -464,16 +461,16 @@ def iter_records(
     """
     mapping = dict(mapping or {})
     if input_format is not None and input_format not in FORMATS:
-        raise UsageError(f"[E011] unknown input format {input_format!r}: use one of {', '.join(FORMATS)}")
+        raise UsageError(Errors.E011.format(value=input_format, choices=", ".join(FORMATS)))
     unknown = set(mapping) - set(FIELDS)
     if unknown:
-        raise UsageError(f"[E012] unknown field {', '.join(sorted(unknown))}: use one of {', '.join(FIELDS)}")
+        raise UsageError(Errors.E012.format(what=f"unknown field {', '.join(sorted(unknown))}", choices=", ".join(FIELDS)))
     paths = list(paths)
     if not paths:
-        raise UsageError("[E010] no input: name files, folders or - for standard input")
+        raise UsageError(Errors.E014)
     for path in paths:  # a typo should fail before any work is done
         if path != "-" and not Path(path).exists():
-            raise UsageError(f"[E010] {path}: no such file or folder")
+            raise UsageError(Errors.E010.format(path=path))
     skip = {Path(p).resolve() for p in exclude}
     return _iter_paths(paths, input_format, mapping, skip)
 
@@ -492,7 +489,7 @@ def _iter_paths(
             try:
                 stream = open(file, "rb")
             except OSError as exc:
-                yield Reject(str(file), f"[E112] cannot read this file: {exc.strerror}", file.stem)
+                yield Reject(str(file), Errors.E112.format(error=exc.strerror), file.stem)
                 continue
             with stream:
                 source = _Source(str(file), file.stem, file.suffix.lower(), stream)

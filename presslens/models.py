@@ -29,7 +29,7 @@ class Record:
     title: str | None = None
     url: str | None = None
     location: str = ""  # where it came from, e.g. "news.jsonl:17"
-    warnings: tuple[str, ...] = ()  # reading problems that did not stop it, e.g. "[W002] ..."
+    warnings: tuple[str, ...] = ()  # reading problems that did not stop it, e.g. Warnings.W002
 
 
 @dataclass(frozen=True)

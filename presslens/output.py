@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import UsageError
+from .errors import Errors, UsageError
 from .models import Article, Reject
 
 __all__ = ["OUTPUT_FORMATS", "RejectLog", "Totals", "Writer", "format_summary", "rejects_path", "schema", "validate"]
@@ -115,7 +115,7 @@ class Writer:
 
     def __init__(self, stream: IO[str], format: str = "jsonl"):
         if format not in OUTPUT_FORMATS:
-            raise UsageError(f"[E013] unknown output format {format!r}: use one of {', '.join(OUTPUT_FORMATS)}")
+            raise UsageError(Errors.E013.format(value=format, choices=", ".join(OUTPUT_FORMATS)))
         self.stream, self.format, self.count = stream, format, 0
 
     def __enter__(self) -> Writer:

@@ -12,11 +12,39 @@ def test_public_api_is_all():
     """Everything public that is not a submodule is listed in __all__, and __all__ resolves."""
     public = {
         name
-        for name, value in vars(presslens).items()
-        if not name.startswith("_") and not inspect.ismodule(value)
+        for name in dir(presslens)
+        if not name.startswith("_") and not inspect.ismodule(getattr(presslens, name))
     }
     assert public == set(presslens.__all__) - {"__version__"}
     assert presslens.__version__
+
+
+def test_help_imports_no_spacy_duckdb_or_tantivy():
+    """Issue 11: `presslens --help` (and a command's --help) must not pay for the NLP and store
+    libraries: the package's names import on first use (PEP 562)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from presslens.cli import cli\n"
+        "for args in (['--help'], ['analyze', '--help'], ['ingest', '--help'], ['quotes', '--help']):\n"
+        "    try:\n"
+        "        cli(args, prog_name='presslens')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('spacy', 'duckdb', 'tantivy', 'fastapi', 'trafilatura') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out, out
+
+
+def test_library_logs_nothing_unless_configured():
+    import logging
+
+    handlers = logging.getLogger("presslens").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)
 
 
 def test_analyze_is_the_function():

@@ -188,8 +188,9 @@ def hand_corpus(tmp_path):
     writer = store.Writer(db, "test", "x")
     for a in HAND:
         chash = store.content_hash(a["text"])
-        writer.add_article({"article": a, "article_id": chash[:16], "content_hash": chash,
-                            "story_id": chash[:16], "signature": signature(a["text"]), "location": f"hand:{a['id']}"})
+        writer.add_article(store.PendingArticle(article=a, article_id=chash[:16], content_hash=chash,
+                                                story_id=chash[:16], signature=signature(a["text"]),
+                                                location=f"hand:{a['id']}"))
     writer.add_reject("hand:9", "empty text", None)
     rows = writer.flush()
     index = Index(store.index_path(db))

@@ -124,3 +124,19 @@ def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
 
     hits = Corpus(db, read_only=True).quotes("winter", limit=1000)
     assert len(hits) == len({h["article_id"] for h in hits}) == n
+
+
+@pytest.mark.model
+def test_ingest_reads_what_analyze_reads_with_field_and_input_format(tmp_path):
+    """Issue 11: ingest uses the shared readers, so --field and --input-format work as in analyze."""
+    src = tmp_path / "export.data"
+    src.write_text('{"body": "\\"The harbour will reopen,\\" Jane Holloway said.", "date": "2020-05-01", '
+                   '"key": "k1"}\n', encoding="utf-8")
+    db = tmp_path / "f.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(src), "--db", str(db), "--workers", "0", "-q",
+                                      "--input-format", "jsonl", "--field", "text=body",
+                                      "--field", "published=date", "--field", "id=key"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT record_id, published::VARCHAR FROM articles").fetchall() == [("k1", "2020-05-01")]
+    con.close()

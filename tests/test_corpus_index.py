@@ -29,12 +29,14 @@ def fast_store(tmp_path_factory):
     rng = random.Random(3)
     rows = []
     for seq in range(1, 701):
-        rows.append((seq, f"a{seq // 3:05d}", f"s{seq % 3 + 1}", "e1", rng.choice(SPEAKERS),
-                     rng.choice(["direct", "mixed", "indirect", None]), "named",
-                     " ".join(rng.choices(WORDS, k=6)), "said", [], 0.9, rng.choice(DAYS),
-                     rng.choice(OUTLETS), f"a{seq // 3:05d}", None))
+        rows.append(store.StatementRow(
+            seq=seq, article_id=f"a{seq // 3:05d}", statement_id=f"s{seq % 3 + 1}", speaker_entity="e1",
+            speaker=rng.choice(SPEAKERS), kind=rng.choice(["direct", "mixed", "indirect", None]),
+            attribution="named", content=" ".join(rng.choices(WORDS, k=6)), cue="said", according_to=[],
+            confidence=0.9, published=rng.choice(DAYS), outlet=rng.choice(OUTLETS), story_id=f"a{seq // 3:05d}",
+            title=None))
     con = store.connect(db, read_only=False)
-    store._insert(con, "INSERT INTO statements VALUES (" + ",".join("?" * 15) + ")", rows)
+    store._insert(con, store.StatementRow, rows)
     Index(store.index_path(db)).reconcile(con, batch=97)  # several segments
     con.close()
     return db

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..errors import Errors
+
 DATA = "presslens.data.attribution"
 
 
@@ -31,7 +33,8 @@ class Lexicon:
                 continue
             parts = line.split("\t")
             if len(parts) != 2 or parts[1] not in kinds:
-                raise ValueError(f"[E101] cues.tsv line {n}: expected 'lemma<TAB>verb|noun|phrase|vague', got {line!r}")
+                raise ValueError(Errors.E020.format(resource="cues.tsv", line=n,
+                                                   problem=f"expected 'lemma<TAB>verb|noun|phrase|vague', got {line!r}"))
             kinds[parts[1]].add(parts[0].lower())
         phrases = tuple(sorted((tuple(p.split()) for p in kinds["phrase"]), key=len, reverse=True))
         return cls(frozenset(kinds["verb"]), frozenset(kinds["noun"]), phrases, frozenset(kinds["vague"]))

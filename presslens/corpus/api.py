@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from ..analyze import Options
+from ..errors import Errors, UsageError
 from . import queries, store
 from .ingest import IngestReport
 from .ingest import ingest as _ingest
@@ -87,15 +88,16 @@ class Corpus:
 
     # -- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reanalyze: bool = False,
-               options: Options | None = None, progress: bool = True, commit_every: int = 64) -> IngestReport:
-        """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest)."""
+               options: Options | None = None, progress: bool = True, commit_every: int = 64,
+               input_format: str | None = None, mapping: Mapping[str, str] | None = None) -> IngestReport:
+        """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest);
+        `input_format` and `mapping` as for `presslens.iter_records`."""
         if self.read_only:
-            from ..errors import UsageError
-
-            raise UsageError(f"[E312] {self.path} is open read-only: open Corpus(path) to ingest.")
+            raise UsageError(Errors.E312.format(path=self.path, action="ingest"))
         self.close()  # the writer opens and closes its own connections, batch by batch
         return _ingest(self.path, [str(p) for p in paths], workers=workers, reanalyze=reanalyze,
-                       options=options, progress=progress, commit_every=commit_every)
+                       options=options, progress=progress, commit_every=commit_every,
+                       input_format=input_format, mapping=mapping)
 
     def reindex(self) -> int:
         """Rebuild the full-text index from the store; return how many statements it holds."""

@@ -16,9 +16,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .store import PendingArticle
 
 # datasketch is imported where used: it pulls in scipy (a second at start-up), which
 # `import presslens` should not pay for.
@@ -76,12 +79,12 @@ def band_keys(sig: bytes) -> list[int]:
     ]
 
 
-def assign_stories(con, items: list[dict[str, Any]]) -> int:
-    """Set `story_id` on each item (dicts with `article_id`, `signature`, `story_id`) whose
-    story_id is None, against the stored bands and the earlier items of the batch; store the
-    items' bands. Returns how many joined an existing story. Runs inside the writer's transaction."""
-    keyed = [(n, it, band_keys(it["signature"])) for n, it in enumerate(items) if it.get("signature") is not None]
-    todo = [(n, it, keys) for n, it, keys in keyed if it.get("story_id") is None]
+def assign_stories(con, items: list[PendingArticle]) -> tuple[int, list[tuple[int, int, str]]]:
+    """Set `story_id` on each item whose story_id is None, against the stored bands and the
+    earlier items of the batch. Returns how many joined an existing story and the items' bands
+    `(band, key, article_id)` for the writer to store. Runs inside the writer's transaction."""
+    keyed = [(n, it, band_keys(it.signature)) for n, it in enumerate(items) if it.signature is not None]
+    todo = [(n, it, keys) for n, it, keys in keyed if it.story_id is None]
     stored: dict[int, set[str]] = {}
     if todo:
         q_item, q_band, q_key = [], [], []
@@ -105,30 +108,23 @@ def assign_stories(con, items: list[dict[str, Any]]) -> int:
             "WHERE m.article_id IN (SELECT unnest(?::VARCHAR[]))", [wanted]
         ).fetchall():
             known[aid] = (bytes(sig), story)
-    batch_bands: dict[tuple[int, int], list[dict]] = {}
+    batch_bands: dict[tuple[int, int], list[PendingArticle]] = {}
     near = 0
     for n, it, keys in keyed:
-        if it.get("story_id") is None:
+        if it.story_id is None:
             best, best_j = None, THRESHOLD
             candidates = [(known[a][0], known[a][1]) for a in stored.get(n, ()) if a in known]
             for band, key in enumerate(keys):
-                candidates += [(o["signature"], o["story_id"]) for o in batch_bands.get((band, key), [])]
+                candidates += [(o.signature, o.story_id) for o in batch_bands.get((band, key), [])]
             for sig, story in candidates:
-                j = similarity(it["signature"], sig)
+                j = similarity(it.signature, sig)
                 if j >= best_j:
                     best, best_j = story, j
-            it["story_id"] = best if best is not None else it["article_id"]
+            it.story_id = best if best is not None else it.article_id
             near += best is not None
         for band, key in enumerate(keys):
             batch_bands.setdefault((band, key), []).append(it)
     for it in items:
-        if it.get("story_id") is None:  # no signature: a story of its own
-            it["story_id"] = it["article_id"]
-    if keyed:
-        con.execute(
-            "INSERT INTO lsh_bands SELECT unnest(?::UTINYINT[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
-            [[b for _n, _it, keys in keyed for b in range(len(keys))],
-             [k for _n, _it, keys in keyed for k in keys],
-             [it["article_id"] for _n, it, keys in keyed for _k in keys]],
-        )
-    return near
+        if it.story_id is None:  # no signature: a story of its own
+            it.story_id = it.article_id
+    return near, [(band, key, it.article_id) for _n, it, keys in keyed for band, key in enumerate(keys)]

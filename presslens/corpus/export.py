@@ -15,9 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-import duckdb
-
-from ..errors import UsageError
+from ..errors import Errors, UsageError
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
 TABLE_SAMPLE = 200  # rows looked at to size the table's columns
@@ -91,6 +89,8 @@ def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:
 
 
 def write_parquet(rows: Iterator[dict], path: str) -> int:
+    import duckdb  # here: `presslens --help` imports this module and must not load DuckDB
+
     with tempfile.TemporaryDirectory(prefix="presslens-export-") as tmp:
         src = os.path.join(tmp, "rows.jsonl")
         with open(src, "w", encoding="utf-8") as f:
@@ -120,14 +120,14 @@ def write_parquet(rows: Iterator[dict], path: str) -> int:
 def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str | None = None) -> int:
     """Write `rows` as `fmt` to the file `output` (stdout when None); return how many rows."""
     if fmt not in FORMATS:
-        raise UsageError(f"[E310] --format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        raise UsageError(Errors.E310.format(value=fmt, choices=", ".join(FORMATS)))
     if isinstance(rows, dict) or rows is None:
         rows = [] if rows is None else [rows]
     rows = iter(rows)
     if fmt == "parquet":
         if not output:
             if sys.stdout.isatty():
-                raise UsageError("[E311] parquet is binary: give a file with -o FILE.parquet.")
+                raise UsageError(Errors.E311)
             with tempfile.TemporaryDirectory() as tmp:
                 path = os.path.join(tmp, "out.parquet")
                 n = write_parquet(rows, path)

@@ -11,17 +11,17 @@ the results through the one writer. Exactly once and resumable:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..about import PIPELINE_VERSION
 from ..analyze import Options
+from ..inputs import iter_records
 from ..models import Record, Reject
 from . import store
 from .executor import Executor, make_executor
@@ -56,54 +56,6 @@ class IngestReport:
             f"{self.skipped} skipped, {self.rejected} rejected, {self.statements} statements "
             f"in {self.seconds:.1f} s -> {self.db}"
         )
-
-
-def iter_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
-    """Every record of `paths`, read as `analyze` reads them (presslens.inputs)."""
-    from .. import inputs
-
-    reader = getattr(inputs, "iter_records", None)
-    if reader is not None:
-        yield from reader(list(paths))
-    else:  # until the shared readers land: .txt files (dateline header) and JSON Lines
-        yield from _basic_records(paths)
-
-
-def _basic_records(paths: Iterable[str]) -> Iterator[Record | Reject]:
-    from ..inputs import parse_dateline
-
-    for p in paths:
-        path = Path(p)
-        files = sorted(f for f in path.rglob("*") if f.suffix in (".txt", ".jsonl")) if path.is_dir() else [path]
-        for f in files:
-            if not f.exists():
-                yield Reject(location=str(f), reason="no such file or folder")
-            elif f.suffix == ".jsonl":
-                with open(f, encoding="utf-8") as lines:
-                    for n, line in enumerate(lines, 1):
-                        if not line.strip():
-                            continue
-                        try:
-                            d = json.loads(line)
-                            yield Record(id=str(d.get("id") or f"{f.stem}-{n}"), text=d["text"], outlet=d.get("outlet"),
-                                         published=d.get("published"), title=d.get("title"), url=d.get("url"),
-                                         location=f"{f}:{n}")
-                        except (ValueError, KeyError, TypeError) as exc:
-                            yield Reject(location=f"{f}:{n}", reason=f"not a JSON object with a 'text': {exc}")
-            else:
-                text = f.read_text(encoding="utf-8")
-                if parse_dateline(text) is None:
-                    yield Record(id=f.stem, text=text, location=str(f))
-                    continue
-                for n, line in enumerate(text.splitlines(), 1):  # dateline format: one article a line
-                    if not line.strip():
-                        continue
-                    dated = parse_dateline(line)
-                    if dated is None:
-                        yield Reject(location=f"{f}:{n}", reason="no dateline header 'date YYYY-MM-DD Outlet - '")
-                    else:
-                        yield Record(id=f"{f.stem}-{n}", text=dated.text, outlet=dated.outlet,
-                                     published=dated.published, location=f"{f}:{n}")
 
 
 class Progress:
@@ -170,10 +122,19 @@ def ingest(
     commit_every: int = 64,
     commit_seconds: float = 5.0,
     executor: Executor | None = None,
+    input_format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> IngestReport:
-    """Analyse every article of `paths` not yet in the corpus at `db` and store it."""
+    """Analyse every article of `paths` not yet in the corpus at `db` and store it.
+
+    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them."""
     options = options or Options()
     paths = [str(p) for p in paths]
+    iter_records(paths, input_format, mapping)  # a bad path, format or field fails here, before any work
+
+    def read() -> Iterator[Record | Reject]:
+        return iter_records(paths, input_format, mapping)
+
     version = PIPELINE_VERSION
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
     started, t0 = store.now(), time.monotonic()
@@ -201,7 +162,7 @@ def ingest(
         seen: set[str] = set()
         total = 0
         try:
-            for r in iter_records(paths):
+            for r in read():
                 if isinstance(r, Record):
                     h = store.content_hash(r.text)
                     if h not in seen and wanted(h):
@@ -216,7 +177,7 @@ def ingest(
     scheduled: set[str] = set()
 
     def records() -> Iterator[Record]:
-        for r in iter_records(paths):
+        for r in read():
             report.read += 1
             if isinstance(r, Reject):
                 report.rejected += 1
@@ -260,7 +221,7 @@ def ingest(
     def commit() -> None:
         nonlocal last_commit, pending_articles
         rows = writer.flush()
-        replaced = [item["article_id"] for item in writer.committed if item.get("replace")]
+        replaced = [item.article_id for item in writer.committed if item.replace]
         if rows or replaced:
             index.add(rows, replace_articles=replaced)
             index.commit()
@@ -284,11 +245,10 @@ def ingest(
                 else:
                     report.added += 1
                 report.statements += len(res["article"]["statements"])
-                writer.add_article({
-                    "article": res["article"], "article_id": aid, "content_hash": h, "story_id": None,
-                    "signature": res["signature"], "location": rec.location or rec.id,
-                    "replace": held is not None,
-                })
+                writer.add_article(store.PendingArticle(
+                    article=res["article"], article_id=aid, content_hash=h, signature=res["signature"],
+                    location=rec.location or rec.id, replace=held is not None,
+                ))
                 pending_articles += 1
                 bar.update(1)
             if pending_articles >= commit_every or time.monotonic() - last_commit >= commit_seconds:

@@ -9,13 +9,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import Errors, UsageError
 from .search import Index
 
-QUOTE_COLUMNS = [
-    "article_id", "statement_id", "outlet", "published", "title", "speaker", "speaker_entity", "kind",
-    "attribution", "content", "cue", "according_to", "confidence", "score",
-]
 _QUOTE_SELECT = (
     "seq, article_id, statement_id, outlet, published, title, speaker, speaker_entity, kind, attribution, "
     "content, cue, according_to, confidence"
@@ -60,7 +56,7 @@ def _date(value: str | date | None, name: str) -> date | None:
             text += "-01"
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"[E303] --{name} {value!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY).") from None
+        raise UsageError(Errors.E303.format(name=name, value=value)) from None
 
 
 def speaker_pattern(speaker: str) -> str:
@@ -83,7 +79,7 @@ def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, pref
         params.append(outlet.lower())
     if kind:
         if kind not in KINDS:
-            raise UsageError(f"[E304] --kind {kind!r} is not one of {', '.join(KINDS)}.")
+            raise UsageError(Errors.E304.format(value=kind, choices=", ".join(KINDS)))
         clauses.append(f"{prefix}kind = ?")
         params.append(kind)
     if since:
@@ -131,7 +127,7 @@ def quotes(con, index: Index | None, text: str | None = None, *, limit: int | No
         return list(iter_quotes(con, index, text, offset=offset, **filters))
     if text and text.strip():
         if index is None:
-            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+            raise UsageError(Errors.E305)
         return _quote_rows(con, index.search(_index_query(index, text, **filters), limit=limit, offset=offset))
     if filters.get("speaker") and _fast(index):
         # The SQL speaker filter scans every statement; the index finds them by term and
@@ -146,7 +142,7 @@ def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int
     """Every matching statement, streamed (no cap)."""
     if text and text.strip():
         if index is None:
-            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+            raise UsageError(Errors.E305)
         page: list[tuple[int, float]] = []
         query = _index_query(index, text, **filters)
         for i, hit in enumerate(index.iter_hits(query)):
@@ -186,7 +182,7 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
     speakers and outlets, most first, ties by value; every one with `top=None`; every month, in
     order). A statement without a value (no speaker, no outlet, undated) is in no bucket."""
     if top is not None and int(top) < 0:
-        raise UsageError(f"[E309] top={top!r}: give a count of 0 or more, or None for every value.")
+        raise UsageError(Errors.E309.format(value=top))
     if _fast(index):
         counted = index.facets(_index_query(index, text, **filters), FACETS)
         facets = {}
@@ -200,7 +196,7 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
         return facets
     if text and text.strip():
         if index is None:
-            raise UsageError("[E305] This corpus has no full-text index: run `presslens ingest` on it to build it.")
+            raise UsageError(Errors.E305)
         seqs = [s for s, _ in index.iter_hits(_index_query(index, text, **filters))]
         con.execute("CREATE OR REPLACE TEMP TABLE _hits AS SELECT unnest(?::BIGINT[]) AS seq", [seqs])
         source = "(SELECT s.* FROM statements s JOIN _hits USING (seq))"
@@ -225,7 +221,7 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
 def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None, limit: int | None = None) -> Iterator[dict]:
     """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`."""
     if by not in (None, "outlet"):
-        raise UsageError(f"[E306] --by {by!r}: speakers can be grouped by 'outlet' only.")
+        raise UsageError(Errors.E306.format(value=by))
     where, params = _where(outlet=outlet, since=since, until=until)
     keys = "speaker, outlet" if by == "outlet" else "speaker"
     # Three plain GROUP BYs instead of count(DISTINCT ...): an article belongs to one story, so
@@ -257,9 +253,9 @@ def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: I
     """A speaker's statements in date order, oldest first (undated last, ties by `seq`): all of
     them, or the page `offset`, `offset + limit`. Found through the index when there is one."""
     if not speaker or not speaker.strip():
-        raise UsageError("[E307] timeline needs a speaker: presslens timeline --speaker NAME")
+        raise UsageError(Errors.E307)
     if (limit is not None and int(limit) < 0) or int(offset) < 0:
-        raise UsageError(f"[E313] timeline limit={limit!r}, offset={offset!r}: both must be 0 or more.")
+        raise UsageError(Errors.E313.format(limit=limit, offset=offset))
     filters = {"speaker": speaker, "outlet": outlet, "since": since, "until": until}
     where, params = _where(**filters)
     page = ""
@@ -308,7 +304,7 @@ def article(con, article_id: str) -> dict[str, Any] | None:
 
 def counts_over_time(con, *, by: str = "month") -> list[dict]:
     if by not in PERIODS:
-        raise UsageError(f"[E308] by={by!r}: use one of {', '.join(PERIODS)}.")
+        raise UsageError(Errors.E308.format(value=by, choices=", ".join(PERIODS)))
     fmt = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}[by]
     sql = (f"SELECT coalesce(a.period, s.period) AS period, coalesce(a.n, 0) AS articles, coalesce(s.n, 0) AS statements "
            f"FROM (SELECT strftime(published, '{fmt}') AS period, count(*) AS n FROM articles "

@@ -19,6 +19,8 @@ from typing import Any
 
 import tantivy
 
+from .store import StatementRow, read_rows
+
 EPOCH = date(1970, 1, 1)
 # Word characters without "_": tantivy's default tokenizer splits on anything not alphanumeric.
 _TOKEN = re.compile(r"[^\W_]+")
@@ -127,17 +129,17 @@ class Index:
             self._writer = self.index.writer(heap_size=self.heap, num_threads=self.threads)
         return self._writer
 
-    def add(self, rows: Iterable[dict[str, Any]], *, replace_articles: Iterable[str] = ()) -> int:
+    def add(self, rows: Iterable[StatementRow], *, replace_articles: Iterable[str] = ()) -> int:
         w = self.writer()
         for aid in replace_articles:
             w.delete_documents_by_term("article_id", aid)
         n = 0
         for r in rows:
             doc = tantivy.Document()
-            doc.add_integer("seq", int(r["seq"]))
-            doc.add_text("article_id", r["article_id"])
-            doc.add_text("content", r.get("content") or "")
-            speaker, outlet, kind = r.get("speaker"), r.get("outlet"), r.get("kind")
+            doc.add_integer("seq", int(r.seq))
+            doc.add_text("article_id", r.article_id)
+            doc.add_text("content", r.content or "")
+            speaker, outlet, kind = r.speaker, r.outlet, r.kind
             if speaker:
                 doc.add_text("speaker", speaker)
             if speaker is not None:
@@ -148,10 +150,10 @@ class Index:
                 doc.add_text("outlet_name", outlet)
             if kind is not None:
                 doc.add_text("kind", kind)
-            day = day_number(r.get("published"))
+            day = day_number(r.published)
             if day is not None:
                 doc.add_integer("day", day)
-                doc.add_text("month", month(r.get("published")))
+                doc.add_text("month", month(r.published))
             w.add_document(doc)
             n += 1
         return n
@@ -175,14 +177,12 @@ class Index:
         """Index the statements DuckDB has and the index lacks; return how many."""
         start = self.max_seq()
         total = 0
-        cols = ["seq", "article_id", "speaker", "kind", "content", "published", "outlet"]
         cur = con.execute(
-            f"SELECT {', '.join(cols)} FROM statements WHERE seq > ? ORDER BY seq", [start]
+            f"SELECT {', '.join(StatementRow.columns())} FROM statements WHERE seq > ? ORDER BY seq", [start]
         )
-        while chunk := cur.fetchmany(batch):
-            rows = [dict(zip(cols, r)) for r in chunk]
+        for rows in read_rows(cur, StatementRow, size=batch):
             # These articles may have older statements in the index (a lost --reanalyze delete).
-            total += self.add(rows, replace_articles=sorted({r["article_id"] for r in rows}) if start else ())
+            total += self.add(rows, replace_articles=sorted({r.article_id for r in rows}) if start else ())
             self.commit()
         return total
 

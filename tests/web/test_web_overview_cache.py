@@ -24,8 +24,9 @@ def _store(db, i: int) -> None:
     a = _article(i)
     chash = store.content_hash(a["text"])
     writer = store.Writer(db, f"run{i}", "x")
-    writer.add_article({"article": a, "article_id": chash[:16], "content_hash": chash, "story_id": chash[:16],
-                        "signature": signature(a["text"]), "location": f"cache:{i}"})
+    writer.add_article(store.PendingArticle(article=a, article_id=chash[:16], content_hash=chash,
+                                            story_id=chash[:16], signature=signature(a["text"]),
+                                            location=f"cache:{i}"))
     writer.flush()
 
 

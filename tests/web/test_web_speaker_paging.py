@@ -33,11 +33,14 @@ def paged_store(tmp_path_factory):
     rows = []
     for seq in range(1, N + 200):
         speaker = SPEAKER if seq <= N else rng.choice(["Bo Lee", "Cy Ann", None])
-        rows.append((seq, f"a{seq:05d}", "s1", "e1", speaker, "direct", "named", f"words {seq}", "said", [], 0.9,
-                     rng.choice(DAYS), rng.choice(OUTLETS), f"a{seq:05d}", f"Title {seq}"))
+        rows.append(store.StatementRow(
+            seq=seq, article_id=f"a{seq:05d}", statement_id="s1", speaker_entity="e1", speaker=speaker,
+            kind="direct", attribution="named", content=f"words {seq}", cue="said", according_to=[],
+            confidence=0.9, published=rng.choice(DAYS), outlet=rng.choice(OUTLETS), story_id=f"a{seq:05d}",
+            title=f"Title {seq}"))
     rng.shuffle(rows)  # seq order is not date order
     con = store.connect(db, read_only=False)
-    store._insert(con, "INSERT INTO statements VALUES (" + ",".join("?" * 15) + ")", rows)
+    store._insert(con, store.StatementRow, rows)
     Index(store.index_path(db)).reconcile(con, batch=101)  # several segments
     con.close()
     bare = folder / "bare.duckdb"
