@@ -202,6 +202,29 @@ def ingest(ctx, paths, db, workers, reanalyze, model, input_format, fields, comm
 
 
 @cli.command()
+@click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--repair", is_flag=True, help="Fix what differs: re-index missing statements, drop stale ones.")
+@click.pass_context
+def check(ctx, db, repair) -> None:
+    """Check that the full-text index holds every stored statement once (and the store each
+    place once); report what differs, and fix it with --repair. Exit status 1 when something
+    is wrong and was not repaired.
+
+    Example: presslens check --db news.duckdb --repair
+    """
+    with presslens.Corpus(db, read_only=not repair) as corpus:
+        report = corpus.check(repair=repair)
+    click.echo(f"{report['db']}: {report['statements']:,} statements; index {report['index_state']}: "
+               f"{report['missing']:,} missing, {report['stale']:,} stale, {report['doubled']:,} doubled; "
+               f"{report['doubled_places']:,} places stored twice")
+    if report["repaired"]:
+        click.echo("repaired: " + ("the index and the store now agree" if report["ok"] else "some drift remains"))
+    elif not report["ok"]:
+        click.echo(f"run `presslens check --db {db} --repair` to fix it")
+    ctx.exit(0 if report["ok"] else 1)
+
+
+@cli.command()
 @_corpus_options
 def rejects(db, fmt, output) -> None:
     """List the input records that could not be used, with where they were and why.

@@ -105,6 +105,49 @@ class Corpus:
             index = self._search_index() or Index(store.index_path(self.path))
             return index.rebuild(con)
 
+    def check(self, *, repair: bool = False) -> dict[str, Any]:
+        """Compare the full-text index with the store, and the store's places with themselves:
+        statements the index lacks (`missing`), holds but the store does not (`stale`) or holds
+        twice (`doubled`), and places stored twice (`doubled_places`). With `repair`, fix them
+        (the index is rebuilt when it is absent or in an older format). `ok` is True when nothing
+        is (or, after repair, remains) wrong."""
+        if repair and self.read_only:
+            raise UsageError(Errors.E312.format(path=self.path, action="repair it"))
+        path = store.index_path(self.path)
+        with self._connection() as con:
+            statements = con.execute("SELECT count(*) FROM statements").fetchone()[0]
+            places = con.execute("SELECT count(*) - count(DISTINCT (article_id, location)) "
+                                 "FROM article_sources").fetchone()[0]
+            report: dict[str, Any] = {"db": str(self.path), "index": str(path), "statements": statements,
+                                      "doubled_places": places}
+            if not (path / "meta.json").exists():
+                state, drift = "absent", {"missing": [], "stale": [], "doubled": []}
+            else:
+                index = Index(path, create=False)
+                state = "current" if index.current else "older format"
+                drift = index.drift(con) if index.current else {"missing": [], "stale": [], "doubled": []}
+            report["index_state"] = state
+            report.update({k: len(v) for k, v in drift.items()})
+            report["examples"] = {k: v[:10] for k, v in drift.items() if v}
+            problems = state != "current" and statements > 0 or places > 0 or any(drift.values())
+            report["repaired"] = False
+            if repair and problems:
+                if self._index is not None:
+                    self._index.close()
+                    self._index = None
+                if state != "current":
+                    Index(path).rebuild(con)
+                else:
+                    Index(path).repair(con, drift)
+                if places:
+                    con.execute("DELETE FROM article_sources WHERE rowid NOT IN "
+                                "(SELECT min(rowid) FROM article_sources GROUP BY article_id, location)")
+                report["repaired"] = True
+                after = Index(path, create=False).drift(con)
+                problems = any(after.values())
+            report["ok"] = not problems
+            return report
+
     # -- reading ---------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         with self._connection() as con:

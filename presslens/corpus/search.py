@@ -174,17 +174,67 @@ class Index:
         return int(hits[0][0]) if hits else 0
 
     def reconcile(self, con, *, batch: int = 50_000) -> int:
-        """Index the statements DuckDB has and the index lacks; return how many."""
+        """Index the statements DuckDB has and the index lacks; return how many were added.
+
+        The index's highest `seq` is a watermark: every statement up to it is indexed. Past it,
+        whole articles are indexed in `seq` order, a commit never ending inside an article, so a
+        build killed at any moment and resumed loses nothing. When resuming, each article with a
+        statement past the watermark is first deleted from the index and then added whole: it
+        may have older statements there (a lost `--reanalyze` delete) or, from an older version
+        that split articles across commits, only some of its own.
+        """
         start = self.max_seq()
+        cols = ", ".join(StatementRow.columns())
+        if start:
+            cur = con.execute(
+                f"SELECT {cols} FROM statements WHERE article_id IN "
+                "(SELECT DISTINCT article_id FROM statements WHERE seq > ?) ORDER BY seq", [start])
+        else:
+            cur = con.execute(f"SELECT {cols} FROM statements ORDER BY seq")
         total = 0
-        cur = con.execute(
-            f"SELECT {', '.join(StatementRow.columns())} FROM statements WHERE seq > ? ORDER BY seq", [start]
-        )
-        for rows in read_rows(cur, StatementRow, size=batch):
-            # These articles may have older statements in the index (a lost --reanalyze delete).
+        pending: list[StatementRow] = []
+
+        def commit(rows: list[StatementRow]) -> None:
+            nonlocal total
             total += self.add(rows, replace_articles=sorted({r.article_id for r in rows}) if start else ())
             self.commit()
+
+        for rows in read_rows(cur, StatementRow, size=batch):
+            for row in rows:
+                if len(pending) >= batch and row.article_id != pending[-1].article_id:
+                    commit(pending)
+                    pending = []
+                pending.append(row)
+        if pending:
+            commit(pending)
         return total
+
+    def drift(self, con) -> dict[str, list[int]]:
+        """How the index differs from the store: `missing` (stored statements it lacks), `stale`
+        (documents of statements no longer stored) and `doubled` (statements it holds twice)."""
+        stored = {r[0] for r in con.execute("SELECT seq FROM statements").fetchall()}
+        self.index.reload()
+        held: dict[int, int] = {}
+        for seq in self.seqs(tantivy.Query.all_query()):
+            held[seq] = held.get(seq, 0) + 1
+        return {"missing": sorted(stored - held.keys()), "stale": sorted(held.keys() - stored),
+                "doubled": sorted(s for s, n in held.items() if n > 1 and s in stored)}
+
+    def repair(self, con, drift: dict[str, list[int]], *, batch: int = 50_000) -> int:
+        """Make the index hold each stored statement once: delete the stale and doubled documents,
+        add the missing and doubled statements. Returns how many documents were added."""
+        w = self.writer()
+        for seq in (*drift["stale"], *drift["doubled"]):
+            w.delete_documents_by_term("seq", seq)
+        todo = sorted({*drift["missing"], *drift["doubled"]})
+        added = 0
+        for i in range(0, len(todo), batch):
+            cur = con.execute(f"SELECT {', '.join(StatementRow.columns())} FROM statements "
+                              "WHERE seq IN (SELECT unnest(?::BIGINT[])) ORDER BY seq", [todo[i:i + batch]])
+            for rows in read_rows(cur, StatementRow, size=batch):
+                added += self.add(rows)
+        self.commit()
+        return added
 
     def rebuild(self, con) -> int:
         self.close()
