@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from . import nlp as nlp_module
 from .convert import doc_parts, merge_parts
-from .errors import Warnings
+from .errors import Errors, Warnings
 from .inputs import record_from_text
 from .models import Article, Record, Reject
 
@@ -62,56 +62,102 @@ def analyze_many(
     write articles and rejects:
 
         for item in analyze_many(iter_records(["news/"])): ...
+
+    A record that makes the pipeline fail becomes a `Reject` ([E114]) and the others go on. A
+    batch holds at most `batch_size` records and `max_chars` characters, and the parts of a long
+    article are analysed one at a time, so memory follows the part size, not the article size.
     """
     options = options or Options()
     nlp = nlp or nlp_module.load(options.model)
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
-    pending: list[tuple[Record, list[tuple[int, int]]]] = []
+    for batch, rejects in _batches(records, options):
+        yield from rejects
+        if not batch:
+            continue
+        try:
+            articles: list[Article | Reject] = list(_analyze(nlp, batch, options, model))
+        except Exception:  # noqa: BLE001  (find the record: one bad record must not stop the rest)
+            articles = [_analyze_alone(nlp, record, options, model) for record in batch]
+        yield from articles
+
+
+def _batches(records: Iterable[Record | Reject], options: Options) -> Iterator[tuple[list[Record], list[Reject]]]:
+    """Groups of at most `batch_size` records and `max_chars` characters (a longer record goes
+    alone), each with the rejects read since the previous group."""
+    batch: list[Record] = []
     rejects: list[Reject] = []
+    chars = 0
+    for record in records:
+        if isinstance(record, Reject):
+            if batch:
+                rejects.append(record)
+            else:
+                yield [], [record]
+            continue
+        if batch and (len(batch) >= options.batch_size or chars + len(record.text) > options.max_chars):
+            yield batch, rejects
+            batch, rejects, chars = [], [], 0
+        batch.append(record)
+        chars += len(record.text)
+    if batch or rejects:
+        yield batch, rejects
+
+
+def _analyze(nlp: Language, batch: list[Record], options: Options, model: str) -> Iterator[Article]:
+    planned = [(record, split_parts(record.text, options.max_chars)) for record in batch]
 
     def docs() -> Iterator:
-        for record in records:
-            if isinstance(record, Reject):
-                rejects.append(record)
-                continue
-            bounds = split_parts(record.text, options.max_chars)
-            pending.append((record, bounds))
+        for record, bounds in planned:
             for start, end in bounds:
-                doc = nlp.make_doc(record.text[start:end])
+                doc = nlp_module.make_doc(nlp, record.text[start:end])
                 doc._.published = record.published
                 yield doc
 
+    # One part at a time when the batch is one long article (its parts add up to more than
+    # max_chars); otherwise the batch is at most max_chars characters in all.
+    size = 1 if len(planned[0][1]) > 1 else options.batch_size
+    todo = iter(planned)
+    record, bounds = next(todo)
     parts: list = []
-    for doc in nlp.pipe(docs(), batch_size=options.batch_size):
-        while rejects:
-            yield rejects.pop(0)
-        record, bounds = pending[0]
+    for doc in nlp.pipe(docs(), batch_size=size):
         parts.append(doc_parts(doc, shift=bounds[len(parts)][0]))
         if len(parts) < len(bounds):
             continue
-        pending.pop(0)
-        entities, statements, times = merge_parts(parts) if len(parts) > 1 else parts[0]
-        warnings = list(record.warnings)
-        for warning in warnings:
-            log.warning("%s: %s", record.location or record.id, warning)
-        if len(parts) > 1:
-            warnings.append(Warnings.W001.format(chars=len(record.text), max_chars=options.max_chars, parts=len(parts)))
-            log.warning("%s: %s", record.location or record.id, warnings[-1])
+        yield _article(record, parts, options, model)
         parts = []
-        yield Article(
-            id=record.id,
-            text=record.text,
-            outlet=record.outlet,
-            published=record.published,
-            title=record.title,
-            url=record.url,
-            entities=entities,
-            statements=statements,
-            times=times,
-            warnings=warnings,
-            model=model,
-        )
-    yield from rejects
+        record, bounds = next(todo, (None, None))
+
+
+def _analyze_alone(nlp: Language, record: Record, options: Options, model: str) -> Article | Reject:
+    try:
+        return next(_analyze(nlp, [record], options, model))
+    except Exception as exc:  # noqa: BLE001  (a bad record is a Reject, never a crash)
+        log.debug("analysis of %s failed", record.location or record.id, exc_info=True)
+        return Reject(record.location or record.id, Errors.E114.format(error=f"{type(exc).__name__}: {exc}"),
+                      record.id)
+
+
+def _article(record: Record, parts: list, options: Options, model: str) -> Article:
+    entities, statements, times = merge_parts(parts) if len(parts) > 1 else parts[0]
+    warnings = list(record.warnings)
+    for warning in warnings:
+        log.warning("%s: %s", record.location or record.id, warning)
+    if len(parts) > 1:
+        warnings.append(Warnings.W001.format(chars=len(record.text), max_chars=options.max_chars, parts=len(parts)))
+        log.warning("%s: %s", record.location or record.id, warnings[-1])
+    return Article(
+        id=record.id,
+        text=record.text,
+        outlet=record.outlet,
+        published=record.published,
+        title=record.title,
+        url=record.url,
+        entities=entities,
+        statements=statements,
+        times=times,
+        warnings=warnings,
+        model=model,
+    )
 
 
 def analyze(

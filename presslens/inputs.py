@@ -203,7 +203,7 @@ def _sniff(source: _Source) -> str:
             try:
                 json.loads(first)
                 return "jsonl"
-            except ValueError:
+            except (ValueError, RecursionError):
                 return "json"
         if re.match(r"<(!doctype html|html|head|body)\b", stripped, re.IGNORECASE):
             return "html"
@@ -219,8 +219,29 @@ def _sniff(source: _Source) -> str:
 # --- readers ------------------------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unpaired(fields: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
+    """`fields` with lone surrogates (JSON escapes such as \\ud800 without their pair: no file
+    can hold them, and writing them fails) replaced by U+FFFD, one for one so that offsets hold;
+    and a warning per field that had any."""
+    out, warnings = dict(fields), []
+    for name, value in fields.items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            out[name], count = _SURROGATE.subn("\ufffd", value)
+            warnings.append(Warnings.W003.format(count=count, field=name))
+    return out, warnings
+
+
 def _record(fields: Mapping[str, object], location: str, default_id: str, warning: str | None) -> Record | Reject:
     """A Record from mapped `fields`, or a Reject saying what is wrong with them."""
+    fields, warnings = _unpaired(fields)
+    if warning:
+        warnings.insert(0, warning)
+    for name in FIELDS:
+        if name != "text" and isinstance(fields.get(name), (dict, list)):
+            return Reject(location, Errors.E117.format(field=name, found=type(fields[name]).__name__), default_id)
     raw_id = fields.get("id")
     record_id = str(raw_id).strip() if raw_id not in (None, "") else default_id
     text = fields.get("text")
@@ -247,7 +268,7 @@ def _record(fields: Mapping[str, object], location: str, default_id: str, warnin
         title=opt("title"),
         url=opt("url"),
         location=location,
-        warnings=(warning,) if warning else (),
+        warnings=tuple(warnings),
     )
 
 
@@ -299,6 +320,9 @@ def _read_jsonl(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record 
         except ValueError as exc:
             yield Reject(location, Errors.E103.format(error=exc))
             continue
+        except RecursionError as exc:
+            yield Reject(location, Errors.E113.format(error=exc))
+            continue
         if not isinstance(obj, dict):
             yield Reject(location, Errors.E104.format(found=type(obj).__name__))
             continue
@@ -315,6 +339,9 @@ def _read_json(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record |
         data = json.loads(text)
     except ValueError as exc:
         yield Reject(source.name, Errors.E103.format(error=exc))
+        return
+    except RecursionError as exc:
+        yield Reject(source.name, Errors.E113.format(error=exc))
         return
     items = data if isinstance(data, list) else [data]
     for number, obj in enumerate(items, start=1):

@@ -208,8 +208,23 @@ def normalize(expression: str, anchor: date | None, tense: str | None = None) ->
 
     `anchor` is the article's date (None: only absolute dates resolve). `tense` is `past`,
     `future`, `present` or None, from the verb that governs the expression; it picks the
-    direction of "Tuesday", "November" or "Sept. 15" (docs/times.md).
+    direction of "Tuesday", "November" or "Sept. 15" (docs/times.md). A value outside the
+    years 1-9999 ("tomorrow" in an article of 9999-12-31) is unresolved.
     """
+    try:
+        value, granularity = _normalize(expression, anchor, tense)
+    except (OverflowError, ValueError):  # date arithmetic past year 1 or 9999
+        return NONE
+    year = _YEAR.match(value or "")
+    if year and not (len(year.group()) == 4 and year.group() != "0000"):  # "last year" in year 1
+        return NONE
+    return value, granularity
+
+
+_YEAR = re.compile(r"\d+")
+
+
+def _normalize(expression: str, anchor: date | None, tense: str | None) -> Value:
     t = _clean(expression)
     prefix = None
     m = _LEAD.match(t)

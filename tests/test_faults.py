@@ -127,3 +127,195 @@ def test_check_reports_and_repairs_index_drift(synthetic_store):
     assert again["ok"] and (again["missing"], again["stale"], again["doubled"], again["doubled_places"]) == (0, 0, 0, 0)
     index_docs = Index(store.index_path(db), create=False).seqs(tantivy.Query.all_query())
     assert sorted(index_docs) == store_seqs(db)
+
+
+# -- 2. one bad record aborts the batch ------------------------------------------------------------
+HOSTILE_LINES = [
+    '{"id": "deep", "text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    '{"id": "surrogate", "text": "\\"We will win,\\" she said. \\ud800 Then she left.", "title": "x\\udfff"}',
+    '{"id": "late", "published": "9999-12-31", "text": "\\"We meet tomorrow,\\" the mayor said on Friday."}',
+    '{"id": "early", "published": "0001-01-01", "text": "\\"We met yesterday,\\" the mayor said last week."}',
+    '{"id": "meta", "outlet": ' + "[" * 500 + "]" * 500 + ', "text": "A plain sentence."}',
+    '{"id": "good", "text": "\\"The bridge opens in May,\\" Jane Holloway said."}',
+]
+
+
+def test_hostile_json_records_are_named_rejects(tmp_path, read_records):
+    """11.3.2: deeply nested JSON (RecursionError), lone surrogates (UnicodeEncodeError later) and
+    non-text metadata are a reject or a warning each; reading goes on."""
+    src = tmp_path / "hostile.jsonl"
+    src.write_text("\n".join(HOSTILE_LINES) + "\n", encoding="utf-8")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (tmp_path / "deep").write_text("{" + '"a":{' * 50_000 + "}" * 50_001 + "\n", encoding="utf-8")  # sniffed
+    items = read_records(tmp_path, tmp_path / "deep")
+    by_location = {i.location: i for i in items}
+    assert "[E113]" in by_location[f"{tmp_path / 'deep.json'}"].reason
+    assert "[E113]" in by_location[f"{src}:1"].reason
+    assert "[E117]" in by_location[f"{src}:5"].reason
+    surrogate = by_location[f"{src}:2"]
+    assert surrogate.text.count("\ufffd") == 1 and surrogate.title == "x\ufffd"
+    assert [w[:6] for w in surrogate.warnings] == ["[W003]", "[W003]"]
+    surrogate.text.encode("utf-8")  # writable
+    assert {i.id for i in items if hasattr(i, "text")} == {"surrogate", "late", "early", "good"}
+    assert str(tmp_path / "deep") in by_location
+
+
+@pytest.mark.model
+def test_hostile_records_do_not_stop_analyze(run_cli, tmp_path):
+    """11.3.2: `presslens analyze` of the hostile lines analyses the good ones and names the bad
+    ones (it stopped at the first with a traceback, and so did every re-run)."""
+    from conftest import read_jsonl
+
+    src = tmp_path / "hostile.jsonl"
+    src.write_text("\n".join(HOSTILE_LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("analyze", src, "-o", out)
+    assert result.exit_code == 1, result.stderr
+    docs = {d["id"]: d for d in read_jsonl(out)}
+    assert set(docs) == {"surrogate", "late", "early", "good"}
+    assert [t["value"] for t in docs["late"]["times"] if t["text"] == "tomorrow"] == [None]
+    rejects = read_jsonl(tmp_path / "out.jsonl.rejects.jsonl")
+    assert sorted(r["location"].rsplit(":", 1)[1] for r in rejects) == ["1", "5"]
+
+
+@pytest.mark.model
+def test_extreme_dates_with_relative_times(analyze_text):
+    """11.3.2: 'tomorrow' in an article of 9999-12-31 and 'yesterday' of 0001-01-01 (OverflowError)."""
+    late = analyze_text('"We meet tomorrow and next week," she said.', published="9999-12-31")
+    early = analyze_text('"We met yesterday, last year," she said.', published="0001-01-01")
+    assert [(t.text, t.value) for t in late.times] == [("tomorrow", None), ("next week", None)]
+    assert [(t.text, t.value) for t in early.times] == [("yesterday", None), ("last year", None)]
+
+
+@pytest.mark.model
+def test_a_record_that_breaks_the_pipeline_is_a_reject(nlp, monkeypatch):
+    """11.3.2: any error of the pipeline on one record rejects that record only ([E114])."""
+    from presslens import Article, Options, Record, Reject, analyze_many
+    from presslens.components import times
+
+    real = times.timex.normalize
+
+    def fragile(expression, anchor, tense=None):
+        if "Thursday" in expression:
+            raise RuntimeError("a bug")
+        return real(expression, anchor, tense)
+
+    monkeypatch.setattr(times.timex, "normalize", fragile)
+    records = [Record(id=f"r{i}", text=f'"It went well on {day}," she said.', location=f"f:{i}")
+               for i, day in enumerate(["Monday", "Thursday", "Friday"])]
+    out = list(analyze_many(records, Options(batch_size=8), nlp=nlp))
+    assert [type(x) for x in out] == [Article, Reject, Article]
+    assert out[1].location == "f:1" and out[1].reason.startswith("[E114] analysis failed: RuntimeError: a bug")
+
+
+# -- 3. quadratic tokenizer time on runs of quotation marks ---------------------------------------
+@pytest.mark.model
+def test_tokenizer_work_is_linear_in_a_run_of_quotation_marks(nlp, monkeypatch):
+    """11.3.3: a space-free run of n quotation marks made spaCy's tokenizer search the rest of the
+    run after each mark (n^2: 16,000 marks took 49 s). Counted here in characters searched, not
+    in seconds: the work for 3,000 marks stays within a small multiple of the text."""
+    from presslens import Options, Record, analyze_many
+
+    searched = []
+    real = nlp.tokenizer.suffix_search
+
+    def counting(chunk):
+        searched.append(len(chunk))
+        return real(chunk)
+
+    text = 'She said "' + '"' * 3_000 + '" and left.'
+    monkeypatch.setattr(nlp.tokenizer, "suffix_search", counting)
+    try:
+        article = next(analyze_many([Record(id="q", text=text)], Options(), nlp=nlp))
+    finally:
+        monkeypatch.undo()
+    assert article.text == text
+    assert sum(searched) < 10 * len(text), sum(searched)
+
+
+@pytest.mark.model
+def test_long_punctuation_runs_keep_the_text_and_other_tokens(nlp):
+    from presslens.nlp import make_doc
+
+    for text in ['a ' + "!?" * 100 + ' b', "!" * 200, "x" + "(" * 70 + " " + ")" * 70 + "  y.", " " + "-" * 65]:
+        doc = make_doc(nlp, text)
+        assert doc.text == text
+    doc = make_doc(nlp, 'He said "' + '"' * 100 + '" today.')
+    assert [t.text for t in doc][:2] == ["He", "said"] and [t.text for t in doc][-2:] == ["today", "."]
+
+
+# -- 4. memory follows the part size ---------------------------------------------------------------
+@pytest.mark.model
+def test_a_long_article_is_analysed_one_part_at_a_time(nlp, monkeypatch):
+    """11.3.4: the parts of a long article went through the pipeline in one batch (up to 16 parts
+    of max_chars: a 1.2 MB CSV field peaked at 9.5 GB). No batch now holds more than max_chars
+    characters; counted where spaCy's first component receives its batches."""
+    from presslens import Options, Record, analyze_many
+
+    tok2vec = nlp.get_pipe("tok2vec")
+    batches = []
+    real = tok2vec.predict
+
+    def recording(docs):
+        batches.append(sum(len(d.text) for d in docs))
+        return real(docs)
+
+    monkeypatch.setattr(tok2vec, "predict", recording)
+    paragraph = '"The council will vote on the bridge next week," Jane Holloway said on Monday.\n\n'
+    long_text = paragraph * 120  # about 10,000 characters: 10 parts of at most 1,000
+    short = [Record(id=f"s{i}", text=paragraph * 2) for i in range(5)]
+    try:
+        out = list(analyze_many([*short, Record(id="long", text=long_text), *short], Options(max_chars=1_000),
+                                nlp=nlp))
+    finally:
+        monkeypatch.undo()
+    assert [a.id for a in out] == [*(r.id for r in short), "long", *(r.id for r in short)]
+    assert len(out[5].statements) == 120
+    assert max(batches) <= 1_000, batches
+
+
+# -- 5. two ingests into one store at once ----------------------------------------------------------
+def test_two_writers_interleaving_never_double_anything(tmp_path):
+    """11.3.5: two ingest processes write one store, batch by batch, in turn (DuckDB lets one
+    process hold the file at a time). The next statement number was read once per run, so the
+    second run's first commit failed ("Duplicate key seq"), and a text both runs read from the
+    same place got its place row twice."""
+    db = tmp_path / "two.duckdb"
+    first, second = store.Writer(db, "run-a", "x"), store.Writer(db, "run-b", "x")  # both read the store now
+    shared = synthetic_article(0)
+    for i, writer in ((1, first), (2, second)):
+        writer.add_article(pending(shared, location="news.jsonl:1"))  # both runs read the same record
+        writer.add_article(pending(synthetic_article(i)))
+    first.flush()
+    second.flush()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT seq) FROM statements").fetchone() == (9, 9)
+    assert con.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+    assert con.execute("SELECT count(*), count(DISTINCT (article_id, location)) FROM article_sources").fetchone() == (3, 3)
+    con.close()
+
+
+def test_a_second_index_writer_waits_for_the_first(tmp_path):
+    """11.3.5: the second ingest's index writer failed at once ("LockBusy") while the first one
+    was between a batch's first document and its commit; now it waits for the commit."""
+    import threading
+
+    path = tmp_path / "i.index"
+    first, second = Index(path), Index(path)
+    first.add([store.StatementRow(**{**dict.fromkeys(store.StatementRow.columns()), "seq": 1, "article_id": "a",
+                                     "statement_id": "s1", "according_to": []})])
+    errors, got = [], threading.Event()
+
+    def take():
+        try:
+            second.writer()
+            got.set()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    first.commit()  # releases the lock
+    thread.join(timeout=120)
+    second.close()
+    assert not errors and got.is_set()

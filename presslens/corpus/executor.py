@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from typing import Any, Protocol
 
 from ..analyze import Options
+from ..errors import Errors
 from ..models import Record
 
 Result = dict[str, Any]  # {"record": Record, "article": dict, "signature": bytes} or {"record", "reject"}
@@ -83,7 +84,7 @@ def analyse_batch(batch: list[Record]) -> list[Result]:
         ]
     except Exception as exc:  # noqa: BLE001  (one bad record must not stop the run)
         if len(batch) == 1:
-            return [{"record": batch[0], "reject": f"analysis failed: {type(exc).__name__}: {exc}"}]
+            return [{"record": batch[0], "reject": Errors.E114.format(error=f"{type(exc).__name__}: {exc}")}]
         return [res for r in batch for res in analyse_batch([r])]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import tantivy
 
+from ..errors import Errors, UsageError
 from .store import StatementRow, read_rows
 
 EPOCH = date(1970, 1, 1)
@@ -124,9 +126,19 @@ class Index:
         return self._version() == INDEX_VERSION
 
     # -- writing ---------------------------------------------------------------------------
-    def writer(self) -> tantivy.IndexWriter:
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=self.heap, num_threads=self.threads)
+    def writer(self, *, wait: float = 300.0) -> tantivy.IndexWriter:
+        """The index's writer, waiting up to `wait` seconds while another process (a second
+        ingest) holds it: each holds it only from one batch's first document to its commit."""
+        deadline = time.monotonic() + wait
+        delay = 0.02
+        while self._writer is None:
+            try:
+                self._writer = self.index.writer(heap_size=self.heap, num_threads=self.threads)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise UsageError(Errors.E314.format(path=self.path)) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
         return self._writer
 
     def add(self, rows: Iterable[StatementRow], *, replace_articles: Iterable[str] = ()) -> int:

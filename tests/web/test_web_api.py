@@ -205,3 +205,19 @@ def test_slow_queries_are_cut_off_with_a_clear_message():
     assert "longer than 0.1 s" in r.json()["error"]["message"]
     r = client.get("/search", params={"q": "anything"})
     assert r.status_code == 503 and "Narrow it" in r.text
+
+
+@pytest.mark.parametrize("body", [
+    '{"text": "\\"We will win,\\" she said. \\ud800 \\udfff"}',  # lone surrogates
+    '{"text": "\\"We meet tomorrow,\\" the mayor said.", "published": "9999-12-31"}',
+    '{"text": "\\"We met yesterday,\\" the mayor said.", "published": "0001-01-01"}',
+    '{"text": ' + "[" * 50_000 + "]" * 50_000 + "}",  # nested far too deep
+    '{"text": "x", "outlet": "\\ud800"}',
+    '{"text": "She said ' + '\\"' * 20_000 + '"}',  # a run of quotation marks (bounded work)
+])
+def test_analyze_hostile_input_is_never_a_500(client, body):
+    """Issue 11.3.2: /api/analyze answers 2xx or 4xx to hostile input, never 500."""
+    r = client.post("/api/analyze", content=body.encode("utf-8"), headers={"content-type": "application/json"})
+    assert r.status_code < 500, r.text
+    if r.status_code == 200:
+        r.json()["text"].encode("utf-8")

@@ -52,7 +52,7 @@ async def read_request(request: Request) -> AnalyzeRequest:
     if ctype == "application/json":
         try:
             fields = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
             raise HTTPException(status_code=400, detail="The body is not valid JSON.") from None
         if not isinstance(fields, dict):
             raise HTTPException(status_code=400, detail='The JSON body must be an object: {"text": ...}.')
