@@ -319,3 +319,36 @@ def test_a_second_index_writer_waits_for_the_first(tmp_path):
     thread.join(timeout=120)
     second.close()
     assert not errors and got.is_set()
+
+
+# -- 6. a dead worker -------------------------------------------------------------------------------
+def dying_analyse(batch):
+    """What a worker runs, in the test below: it dies (as if killed by the OOM killer) on a record
+    that says KILL, and otherwise answers without analysing."""
+    import os
+    import signal
+
+    if any("KILL" in r.text for r in batch):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [{"record": r, "reject": "fine"} for r in batch]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_dead_worker_costs_one_record_not_the_run():
+    """11.3.6: one worker killed (SIGKILL) broke the process pool and aborted the ingest. Now its
+    batch is retried, then split, and the record that kills its worker is a reject [E115]."""
+    from presslens import Options, Record
+    from presslens.corpus.executor import LocalExecutor
+
+    records = [Record(id=f"r{i}", text="KILL" if i == 5 else f"text {i}") for i in range(12)]
+    batches = [records[i:i + 3] for i in range(0, 12, 3)]
+    executor = LocalExecutor(Options(), 2, batch_size=3, analyse=dying_analyse)
+    try:
+        results = [res for batch in executor.map(batches) for res in batch]
+    finally:
+        executor.close()
+    by_id = {res["record"].id: res["reject"] for res in results}
+    assert sorted(by_id) == sorted(r.id for r in records) and len(results) == 12
+    assert by_id["r5"].startswith("[E115]")
+    assert all(reason == "fine" for rid, reason in by_id.items() if rid != "r5")

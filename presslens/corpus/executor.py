@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, Protocol
 
@@ -107,23 +109,39 @@ class LocalExecutor:
 
     Workers are replaced after `recycle_every` articles so memory stays flat over long runs, and
     at most `2 * workers` batches are in flight so reading never runs far ahead of analysis.
+
+    A worker that dies (the out-of-memory killer, a crash in native code) breaks the pool: the
+    pool is started again and every batch that was in flight is run again, alone; a batch that
+    kills its worker again is split into its records, and a record that kills its worker alone
+    becomes a reject ([E115]). `analyse` is what a worker runs on a batch (the seam for tests).
     """
 
     def __init__(self, options: Options, workers: int | None = None, *, batch_size: int = 8,
-                 recycle_every: int = 2000):
+                 recycle_every: int = 2000, analyse: Callable[[list[Record]], list[Result]] | None = None):
         self.workers = workers or os.cpu_count() or 1
         self.batch_size = batch_size
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=_context(options),
-            initializer=_init,
-            initargs=(options, os.getpid()),
-            max_tasks_per_child=max(1, recycle_every // batch_size),
-        )
+        self.options, self.recycle_every = options, recycle_every
+        self.analyse = analyse or analyse_batch
+        self.restarts = 0
+        self.pool = self._new_pool()
         # Start the workers now, from a thread (starting the forkserver blocks for a second):
         # they come up while ingest reads the store and its inputs.
         self._warming = threading.Thread(target=self._warm, daemon=True)
         self._warming.start()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=_context(self.options),
+            initializer=_init,
+            initargs=(self.options, os.getpid()),
+            max_tasks_per_child=max(1, self.recycle_every // self.batch_size),
+        )
+
+    def _restart(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new_pool()
+        self.restarts += 1
 
     def _warm(self) -> None:
         for fut in [self.pool.submit(_ready) for _ in range(self.workers)]:
@@ -131,7 +149,7 @@ class LocalExecutor:
 
     def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]:
         self._warming.join()
-        pending: set[Future] = set()
+        pending: dict[Future, list[Record]] = {}
         window = 2 * self.workers
         it = iter(batches)
         exhausted = False
@@ -141,12 +159,44 @@ class LocalExecutor:
                 if batch is None:
                     exhausted = True
                 else:
-                    pending.add(self.pool.submit(analyse_batch, batch))
+                    pending[self.pool.submit(self.analyse, batch)] = batch
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            suspects: deque[list[Record]] = deque()
             for fut in done:
-                yield fut.result()
+                batch = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    suspects.append(batch)
+                    continue
+                yield result
+            if suspects:  # a worker died: every batch still in flight fails with it
+                for fut, batch in list(pending.items()):
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        suspects.append(batch)
+                pending.clear()
+                self._restart()
+                yield from self._isolate(suspects)
+
+    def _isolate(self, suspects: deque[list[Record]]) -> Iterator[list[Result]]:
+        """Run each batch that was in flight when a worker died alone; split one that kills its
+        worker again, and reject a record that kills it alone."""
+        while suspects:
+            batch = suspects.popleft()
+            try:
+                yield self.pool.submit(self.analyse, batch).result()
+                continue
+            except BrokenProcessPool as exc:
+                self._restart()
+                error = str(exc) or type(exc).__name__
+            if len(batch) > 1:
+                suspects.extendleft([r] for r in reversed(batch))
+            else:
+                yield [{"record": batch[0], "reject": Errors.E115.format(error=error)}]
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
