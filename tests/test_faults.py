@@ -352,3 +352,68 @@ def test_a_dead_worker_costs_one_record_not_the_run():
     assert sorted(by_id) == sorted(r.id for r in records) and len(results) == 12
     assert by_id["r5"].startswith("[E115]")
     assert all(reason == "fine" for rid, reason in by_id.items() if rid != "r5")
+
+
+# -- 7. read-only serving --------------------------------------------------------------------------
+def _as_reader(cmd: list[str]):
+    """Run `cmd` as a user who may read but not write the corpus (nobody, when this is root:
+    util-linux's setpriv drops root's capabilities too)."""
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd="/", timeout=300)
+
+
+@pytest.fixture()
+def read_only_corpus(synthetic_store):
+    """The synthetic store with its index, in a folder its reader cannot write to."""
+    import os
+    import shutil
+    import stat
+    import tempfile
+
+    con = store.connect(synthetic_store, read_only=False)
+    Index(store.index_path(synthetic_store)).reconcile(con)
+    con.close()
+    folder = tempfile.mkdtemp(prefix="presslens-ro-")
+    db = os.path.join(folder, "c.duckdb")
+    shutil.copy(synthetic_store, db)
+    shutil.copytree(store.index_path(synthetic_store), f"{db}.index")
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files + [""]:
+            path = os.path.join(root, name)
+            os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+                     | (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH if os.path.isdir(path) else 0))
+    yield db
+    for root, dirs, _files in os.walk(folder):
+        for name in dirs + [""]:
+            os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(folder)
+
+
+def test_search_works_on_a_read_only_index(read_only_corpus):
+    """11.3.7: tantivy takes a lock file in the index folder even to read, so on read-only media
+    `quotes` crashed and `serve` answered 400 to every search. Nothing is written there now."""
+    import os
+    import sys
+
+    before = sorted(os.listdir(f"{read_only_corpus}.index"))
+    presslens = os.path.join(os.path.dirname(sys.executable), "presslens")
+    result = _as_reader([presslens, "quotes", "plan", "--db", read_only_corpus, "--format", "jsonl"])
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 120  # every statement says "plan"
+    assert sorted(os.listdir(f"{read_only_corpus}.index")) == before
+
+
+def test_an_empty_index_folder_is_said_to_be_missing(synthetic_store):
+    """11.3.7: an empty index folder was silently made a new, empty index: 0 rows, no word."""
+    from click.testing import CliRunner
+
+    from presslens.cli import cli
+
+    store.index_path(synthetic_store).mkdir()
+    result = CliRunner().invoke(cli, ["quotes", "plan", "--db", str(synthetic_store)])
+    assert result.exit_code == 2 and "[E305]" in result.output, result.output
+    assert list(store.index_path(synthetic_store).iterdir()) == []

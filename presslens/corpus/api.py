@@ -78,12 +78,12 @@ class Corpus:
         if self._index is not None and not self._index.current and self._index.rebuilt():
             self._index = None  # a writer has rebuilt the older index this reader held: reopen it
         if self._index is None:
-            if self.read_only and not path.exists():
-                return None
+            if self.read_only and not (path / "meta.json").exists():
+                return None  # no index (or an empty folder): text search says so ([E305])
             self._index = Index(path, create=not self.read_only)
             if not self.read_only:
                 self._index.reconcile(self._con)
-        self._index.index.reload()
+        self._index.reload()
         return self._index
 
     # -- writing ---------------------------------------------------------------------------

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import shutil
+import tempfile
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -78,6 +81,35 @@ def _undated(query: tantivy.Query) -> tantivy.Query:
                                         (tantivy.Occur.MustNot, tantivy.Query.exists_query("day"))])
 
 
+class _ReadOnlyView:
+    """A folder of links to the files of an index the reader may not write to (a read-only mount,
+    another user's corpus). tantivy takes a lock file in the index folder even to read; here it
+    takes it in the view, and the segment files are read through the links."""
+
+    def __init__(self, source: Path):
+        self.source = source
+        self.path = Path(tempfile.mkdtemp(prefix="presslens-index-view-"))
+        weakref.finalize(self, shutil.rmtree, str(self.path), True)
+        self.refresh()
+
+    @classmethod
+    def of(cls, source: Path) -> _ReadOnlyView | None:
+        """A view when `source` cannot be written to, else None."""
+        locks = [source / name for name in (".tantivy-meta.lock", ".tantivy-writer.lock")]
+        if os.access(source, os.W_OK) and all(os.access(p, os.W_OK) for p in locks if p.exists()):
+            return None
+        return cls(source)
+
+    def refresh(self) -> None:
+        """Link the files a writer added since, drop those it removed."""
+        have = {p.name for p in self.path.iterdir() if not p.name.startswith(".tantivy-")}
+        there = {p.name for p in self.source.iterdir() if not p.name.startswith(".tantivy-")}
+        for name in have - there:
+            (self.path / name).unlink()
+        for name in there - have:
+            (self.path / name).symlink_to(self.source.resolve() / name)
+
+
 def words(text: str) -> list[str]:
     """Tokens as tantivy's default tokenizer makes them (lowercased word characters)."""
     return [w.lower() for w in _TOKEN.findall(text)]
@@ -99,16 +131,29 @@ class Index:
             if held is None:  # the marker first: a reader never sees a new index without it
                 (self.path / MARKER).write_text(json.dumps({"version": INDEX_VERSION}) + "\n")
             self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-        elif held in (None, INDEX_VERSION):
-            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         else:
-            # A reader must not rewrite the index: use it in its own schema (the searchable
-            # fields are the same) and let the queries count and sort in DuckDB.
-            self.index = tantivy.Index.open(str(self.path))
-            self.schema = self.index.schema
-            self.current = False
+            if held is None:  # never an empty index in its place: the reader would find nothing
+                raise UsageError(Errors.E305)
+            self._view = _ReadOnlyView.of(self.path)
+            where = str(self._view.path if self._view else self.path)
+            if held == INDEX_VERSION:
+                self.index = tantivy.Index(self.schema, path=where, reuse=True)
+            else:
+                # A reader must not rewrite the index: use it in its own schema (the searchable
+                # fields are the same) and let the queries count and sort in DuckDB.
+                self.index = tantivy.Index.open(where)
+                self.schema = self.index.schema
+                self.current = False
         self._writer = None
         self.heap, self.threads = WRITER_HEAP, 1  # bulk loads raise these
+
+    _view: _ReadOnlyView | None = None
+
+    def reload(self) -> None:
+        """See the latest commit (of another process)."""
+        if self._view is not None:
+            self._view.refresh()
+        self.index.reload()
 
     def _version(self) -> int | None:
         """The format of the index at `path`; None when there is none yet."""
@@ -178,7 +223,7 @@ class Index:
         self.index.reload()
 
     def max_seq(self) -> int:
-        self.index.reload()
+        self.reload()
         searcher = self.index.searcher()
         if searcher.num_docs == 0:
             return 0
@@ -225,7 +270,7 @@ class Index:
         """How the index differs from the store: `missing` (stored statements it lacks), `stale`
         (documents of statements no longer stored) and `doubled` (statements it holds twice)."""
         stored = {r[0] for r in con.execute("SELECT seq FROM statements").fetchall()}
-        self.index.reload()
+        self.reload()
         held: dict[int, int] = {}
         for seq in self.seqs(tantivy.Query.all_query()):
             held[seq] = held.get(seq, 0) + 1
