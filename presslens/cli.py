@@ -330,7 +330,10 @@ def article(article_id, db, fmt, output) -> None:
               help="Largest request body in bytes (uploads to Analyze); larger ones get a 413.")
 @click.option("--timeout", "query_timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.01),
               help="Seconds a corpus query may run before it is stopped (503).")
-def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int, query_timeout: float) -> None:
+@click.option("--analyze-queue", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Analyses queued at once (the running one included); more get a 503 with Retry-After.")
+def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int, query_timeout: float,
+          analyze_queue: int) -> None:
     """Browse and search a corpus in a web browser, with a REST API (read-only).
 
     \b
@@ -342,4 +345,4 @@ def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int
     if not Path(corpus).exists():
         raise click.UsageError(f"{corpus}: no such corpus. Build one first: presslens ingest ARTICLES --db {corpus}")
     serve_corpus(corpus, host=host, port=port, open_browser=open_browser, max_upload=max_upload,
-                 query_timeout=query_timeout)
+                 query_timeout=query_timeout, analyze_queue=analyze_queue)

@@ -18,13 +18,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..about import __version__
-from .deps import HERE, QueryTimeout, page, templates, wants_json
+from .deps import HERE, AnalyzeBusy, AnalyzeQueue, QueryTimeout, page, templates, wants_json
 from .routes import routers
 
 log = logging.getLogger("presslens.web")
 
 MAX_UPLOAD = 2 * 1024 * 1024  # bytes; `presslens serve --max-upload`
 QUERY_TIMEOUT = 5.0  # seconds; `presslens serve --timeout`
+ANALYZE_QUEUE = 8  # analyses queued, the running one included; `presslens serve --analyze-queue`
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
 # Scripts only from this server (no inline script can run, even if escaping ever failed);
@@ -41,6 +42,7 @@ def create_app(
     max_upload: int = MAX_UPLOAD,
     query_timeout: float = QUERY_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    analyze_queue: int = ANALYZE_QUEUE,
 ) -> FastAPI:
     """The app over `corpus`: a path to a corpus file (opened read-only) or an open `presslens.Corpus`.
 
@@ -71,6 +73,7 @@ def create_app(
     app.state.corpus = corpus
     app.state.max_upload = max_upload
     app.state.query_timeout = query_timeout
+    app.state.analyze_queue = AnalyzeQueue(analyze_queue)
     # A read-only Corpus opens a connection per call, so calls may run side by side; anything
     # else (one shared DuckDB connection) is called one thread at a time.
     app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
@@ -110,6 +113,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryTimeout)
     async def timeout(request: Request, exc: QueryTimeout):
+        return _error(request, 503, str(exc), {"Retry-After": "5"})
+
+    @app.exception_handler(AnalyzeBusy)
+    async def busy(request: Request, exc: AnalyzeBusy):
         return _error(request, 503, str(exc), {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
@@ -198,6 +205,7 @@ def serve(
     open_browser: bool = False,
     max_upload: int = MAX_UPLOAD,
     query_timeout: float = QUERY_TIMEOUT,
+    analyze_queue: int = ANALYZE_QUEUE,
 ) -> None:
     """Serve `corpus` (read-only) with uvicorn until interrupted. Loopback only unless `host` says otherwise."""
     import uvicorn
@@ -206,7 +214,7 @@ def serve(
     if not local:
         log.warning("binding %s: anyone who can reach this address can read the "
                     "corpus (the server has no authentication)", host)
-    app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout,
+    app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout, analyze_queue=analyze_queue,
                      allowed_hosts=None if local else ["*"])
     if open_browser:
         import webbrowser

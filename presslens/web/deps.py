@@ -75,18 +75,43 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
 _analyze_lock = threading.Lock()  # one analysis at a time: it is CPU-bound and shares one pipeline
 
 
-async def analyze(text: str, **kwargs: Any) -> dict:
-    """`presslens.analyze` in a worker thread; returns the `presslens/1` dict."""
+class AnalyzeBusy(Exception):
+    """More analyses are waiting than the server's `--analyze-queue` allows (a 503)."""
+
+    def __init__(self, waiting: int):
+        super().__init__(f"The server is busy analysing ({waiting} articles are waiting). Try again in a few "
+                         "seconds, or analyse many articles at once with `presslens analyze`.")
+
+
+class AnalyzeQueue:
+    """Where analyses wait: one runs at a time, in a thread of its own (anyio's limiter of 1), so
+    waiting analyses hold no thread and reads always find one; beyond `size` waiting, a request
+    is refused at once (503 with Retry-After) instead of queueing for minutes."""
+
+    def __init__(self, size: int):
+        self.size, self.waiting = size, 0
+        self.limiter = anyio.CapacityLimiter(1)
+
+
+async def analyze(request: Request, text: str, **kwargs: Any) -> dict:
+    """`presslens.analyze` in the analysis thread; returns the `presslens/1` dict."""
     from ..analyze import analyze as analyze_article
+
+    queue: AnalyzeQueue = request.app.state.analyze_queue
+    if queue.waiting >= queue.size:
+        raise AnalyzeBusy(queue.waiting)
 
     def run() -> dict:
         with _analyze_lock:
             return analyze_article(text, **kwargs).to_dict()
 
+    queue.waiting += 1
     try:
-        return await anyio.to_thread.run_sync(run)
+        return await anyio.to_thread.run_sync(run, limiter=queue.limiter)
     except PresslensError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
+    finally:
+        queue.waiting -= 1
 
 
 def wants_json(request: Request) -> bool:

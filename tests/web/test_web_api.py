@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import importlib
 import time
 
 import pytest
@@ -221,3 +223,52 @@ def test_analyze_hostile_input_is_never_a_500(client, body):
     assert r.status_code < 500, r.text
     if r.status_code == 200:
         r.json()["text"].encode("utf-8")
+
+
+def test_an_analyze_flood_does_not_starve_searches(corpus_path, monkeypatch):
+    """Issue 11.3.8: 100 concurrent /api/analyze all waited in worker threads (p95 12 s), so a
+    search found no thread and got a 503. Now analyses wait without a thread, beyond the queue
+    they get a 503 with Retry-After at once, and the search is answered while one analysis runs."""
+    import threading
+
+    import anyio
+    import httpx
+
+    from presslens.web import create_app
+
+    analyze_module = importlib.import_module("presslens.analyze")  # `presslens.analyze` is the function
+
+    release, running = threading.Event(), threading.Event()
+    real = analyze_module.analyze
+
+    def slow_analyze(text, **kwargs):
+        running.set()
+        release.wait(120)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(analyze_module, "analyze", slow_analyze)
+    app = create_app(corpus_path, query_timeout=2)
+
+    async def flood():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", timeout=300) as c:
+            answers = []
+
+            async def post():
+                answers.append(await c.post("/api/analyze", json={"text": '"Yes," she said.'}))
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(60):
+                    tg.start_soon(post)
+                await anyio.to_thread.run_sync(running.wait, 60)
+                await anyio.sleep(0.5)  # the other posts arrive
+                search = await c.get("/api/search", params={"q": "bridge"})
+                release.set()
+            return search, answers
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        search, answers = pool.submit(anyio.run, flood).result()
+    assert search.status_code == 200, search.text
+    refused = [r for r in answers if r.status_code == 503]
+    assert len(refused) == 60 - app.state.analyze_queue.size and all(r.headers["retry-after"] == "5" for r in refused)
+    assert sorted({r.status_code for r in answers}) == [200, 503]

@@ -81,7 +81,7 @@ async def analyze_data(request: Request) -> dict:
     req = await read_request(request)
     if not req.text.strip():
         raise HTTPException(status_code=422, detail="Nothing to analyse: the text is empty.")
-    return await deps.analyze(req.text, id="pasted", outlet=req.outlet or None, title=req.title or None,
+    return await deps.analyze(request, req.text, id="pasted", outlet=req.outlet or None, title=req.title or None,
                               published=req.published.isoformat() if req.published else None)
 
 
