@@ -352,22 +352,44 @@ def _read_json(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record |
         yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
 
 
+def _swallows_records(lines: list[str], header: list[str], delimiter: str) -> bool:
+    """Whether a row that spans `lines` holds, after its first line, a line that reads as a
+    record of its own: as many fields as the header and a short first field without spaces (an
+    id, a date, a number): the sign of a quote left open. Paragraphs of a quoted text field
+    rarely look like that; if one does, the record is rejected with the lines named, never
+    silently merged."""
+    for line in lines[1:]:
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter, strict=True), [])
+        except csv.Error:
+            continue
+        first = fields[0].strip() if fields else ""
+        if len(fields) == len(header) and first and len(first) <= 40 and " " not in first:
+            return True
+    return False
+
+
 def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
     errors: dict[int, str] = {}
     warnings: dict[int, str] = {}
+    row_lines: list[str] = []  # the physical lines of the row being read
 
     def text_lines() -> Iterator[str]:
         for number, line, warning, error in _lines(source):
             if error:
                 errors[number] = error
+                row_lines.append("")
                 yield ""
                 continue
             if warning:
                 warnings[number] = warning
+            row_lines.append(line)
             yield line
 
     delimiter = "\t" if source.suffix == ".tsv" else ","
-    reader = csv.reader(text_lines(), delimiter=delimiter)
+    # strict: a quote that closes in the middle of a field ('"a"b'), or never, is an error rather
+    # than text silently run together with the next records
+    reader = csv.reader(text_lines(), delimiter=delimiter, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -383,18 +405,23 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
         return
     while True:
         start = reader.line_num + 1
+        row_lines.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Reject(f"{source.name}:{start}", Errors.E111.format(what="row", error=exc))
+            lines = f"line {start}" if reader.line_num <= start else f"lines {start}-{reader.line_num}"
+            yield Reject(f"{source.name}:{start}", Errors.E111.format(what=f"row ({lines})", error=exc))
             continue
         location = f"{source.name}:{start}"
         span = range(start, reader.line_num + 1)
         error = next((errors[n] for n in span if n in errors), None)
         if error:
             yield Reject(location, error)
+            continue
+        if len(row_lines) > 1 and _swallows_records(row_lines, header, delimiter):
+            yield Reject(location, Errors.E116.format(start=start, end=reader.line_num))
             continue
         if not any(cell.strip() for cell in row):
             continue

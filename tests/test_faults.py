@@ -417,3 +417,21 @@ def test_an_empty_index_folder_is_said_to_be_missing(synthetic_store):
     result = CliRunner().invoke(cli, ["quotes", "plan", "--db", str(synthetic_store)])
     assert result.exit_code == 2 and "[E305]" in result.output, result.output
     assert list(store.index_path(synthetic_store).iterdir()) == []
+
+
+# -- 9. a CSV quote left open ------------------------------------------------------------------------
+@pytest.mark.parametrize("body, analysed, rejected", [
+    ('1,"Unclosed quote, and then\n2,plain record\n3,"Third record."\n', [], ["2"]),  # ',' expected after '"'
+    ('1,"Unclosed\n2,plain record\n3,plain record"\n4,"Fourth."\n', ["4"], ["2"]),  # closes at a line end
+    ('1,"First."\n2,"Unclosed to the end\n3,Third.\n', ["1"], ["3"]),  # unexpected end of data
+    ('1,"He said ""hi"" there"\n2,"Para one.\n\nPara two, with a comma."\n', ["1", "2"], []),  # valid
+])
+def test_an_unbalanced_csv_quote_never_merges_rows_silently(tmp_path, read_records, body, analysed, rejected):
+    """11.3.9: a CSV with an unbalanced quote silently merged rows (3 records in, 2 out, no
+    reject). Every line is now in a record or in a reject that names it."""
+    src = tmp_path / "q.csv"
+    src.write_text("id,text\n" + body, encoding="utf-8")
+    items = read_records(src)
+    assert [i.id for i in items if hasattr(i, "text")] == analysed
+    assert [i.location.rsplit(":", 1)[1] for i in items if not hasattr(i, "text")] == rejected
+    assert all(("[E111]" in i.reason or "[E116]" in i.reason) for i in items if not hasattr(i, "text"))
