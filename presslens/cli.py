@@ -2,14 +2,17 @@
 
 Each command parses its options, calls one library function and turns library errors into
 exit codes: 0 when everything was used, 1 when some records were rejected, 2 when the command
-itself was wrong (unknown option or format, missing path, no model). Helpers add their own
+itself was wrong (unknown option or format, missing path, no model), 70 when presslens itself
+failed (a bug) and 130 when interrupted. Helpers add their own
 commands below with `@cli.command()`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import traceback
 from importlib import resources
 from pathlib import Path
 
@@ -22,18 +25,34 @@ from .corpus.export import article_rows, export
 from .errors import PresslensError
 from .inputs import FORMATS as INPUT_FORMATS
 from .inputs import parse_mapping
-from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, rejects_path
+from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, printable, rejects_path
+
+
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130  # docs/errors.md
 
 
 class _Group(click.Group):
-    """Turns library errors raised by any command into a message and exit code 2."""
+    """Turns what any command raises into a message and an exit code: library errors 2, an
+    interruption 130, anything else (a bug in presslens) 70, never the 1 of "some rejected"."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except PresslensError as exc:
             click.echo(f"presslens: error: {exc}", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_USAGE)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("presslens: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001  (a bug: say so, and exit with its own code)
+            if os.environ.get("PRESSLENS_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"presslens: internal error: {type(exc).__name__}: {exc}. This is a bug in presslens: "
+                       "please report it with the command and, if you can, the input "
+                       "(PRESSLENS_DEBUG=1 prints the traceback).", err=True)
+            ctx.exit(EXIT_BUG)
 
 
 _INPUT_FORMAT_HELP = "Read every input as this format instead of guessing from extension and content."
@@ -105,7 +124,7 @@ def analyze_command(
             for item in presslens.analyze_many(records, options, nlp):
                 totals.add(item)
                 if isinstance(item, presslens.Reject):
-                    click.echo(f"presslens: rejected {item.location}: {item.reason}", err=True)
+                    click.echo(printable(f"presslens: rejected {item.location}: {item.reason}"), err=True)
                     rejects.write(item)
                     continue
                 writer.write(item)
@@ -117,7 +136,7 @@ def analyze_command(
     where = f" -> {output}" if output else ""
     rejected = f" (rejects in {rejects_path(output)})" if totals.rejects else ""
     click.echo(f"presslens: {totals}{where}{rejected}", err=True)
-    sys.exit(1 if totals.rejects else 0)
+    sys.exit(EXIT_REJECTS if totals.rejects else EXIT_OK)
 
 
 def main() -> None:
@@ -198,7 +217,7 @@ def ingest(ctx, paths, db, workers, reanalyze, model, input_format, fields, comm
                                progress=not quiet, commit_every=commit_every, input_format=input_format,
                                mapping=mapping)
     click.echo(report.summary(), err=True)
-    ctx.exit(1 if report.rejected else 0)
+    ctx.exit(EXIT_REJECTS if report.rejected else EXIT_OK)
 
 
 @cli.command()
@@ -313,9 +332,10 @@ def article(article_id, db, fmt, output) -> None:
         raise click.ClickException(f"no article {article_id!r} in {db}: find ids with `presslens quotes --db {db}`.")
     if fmt == "table" and not output:
         c = data["corpus"]
-        click.echo(f"{c['article_id']}  {data.get('published') or ''}  {data.get('outlet') or ''}  {data.get('title') or ''}")
-        click.echo(f"story {c['story_id']}, pipeline {c['pipeline_version']}, from "
-                   + ", ".join(s["location"] for s in c["sources"]) + "\n")
+        click.echo(printable(f"{c['article_id']}  {data.get('published') or ''}  {data.get('outlet') or ''}  "
+                             f"{data.get('title') or ''}"))
+        click.echo(printable(f"story {c['story_id']}, pipeline {c['pipeline_version']}, from "
+                             + ", ".join(s["location"] for s in c["sources"])) + "\n")
     export([data] if fmt == "jsonl" else article_rows(data), fmt, output)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +23,15 @@ __all__ = ["OUTPUT_FORMATS", "RejectLog", "Totals", "Writer", "format_summary", 
 
 OUTPUT_FORMATS = ("jsonl", "json", "table")
 _EXCERPT = 90
+# What a terminal would obey rather than show: C0 and C1 controls (ESC starts colour, cursor and
+# title sequences), DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: each control character written as an escape (`\\x1b`)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,7 +85,7 @@ def validate(doc: dict[str, Any]) -> None:
 
 
 def _excerpt(text: str, spans, width: int = _EXCERPT) -> str:
-    joined = " … ".join(" ".join(text[a:b].split()) for a, b in spans)
+    joined = printable(" … ".join(" ".join(text[a:b].split()) for a, b in spans))
     return joined if len(joined) <= width else joined[: width - 1].rstrip() + "…"
 
 
@@ -94,13 +104,13 @@ def format_summary(article: Article) -> str:
         Meridian Wire · 2020-03-12 · world:1
           Amal Haddad (direct): “We will not give up …”
     """
-    head = " · ".join(x for x in (article.outlet, article.published, article.title or article.id) if x)
+    head = printable(" · ".join(x for x in (article.outlet, article.published, article.title or article.id) if x))
     if article.title and article.id:
         head += f"  [{article.id}]"
     lines = [head]
     for s in article.statements:
         according = f" (according to {', '.join(a.name for a in s.according_to)})" if s.according_to else ""
-        lines.append(f"  {_speaker(article, s)} ({s.kind}){according}: “{_excerpt(article.text, s.content)}”")
+        lines.append(printable(f"  {_speaker(article, s)} ({s.kind}){according}: ") + f"“{_excerpt(article.text, s.content)}”")
     if not article.statements:
         lines.append("  (no statements found)")
     return "\n".join(lines)
@@ -133,7 +143,8 @@ class Writer:
         else:
             for s in article.statements:
                 self.stream.write(
-                    f"{textwrap.shorten(article.id, 24):<24} {textwrap.shorten(_speaker(article, s), 24):<24} "
+                    f"{textwrap.shorten(printable(article.id), 24):<24} "
+                    f"{textwrap.shorten(printable(_speaker(article, s)), 24):<24} "
                     f"{s.kind:<8} {_excerpt(article.text, s.content, 70)}\n"
                 )
         self.count += 1

@@ -435,3 +435,46 @@ def test_an_unbalanced_csv_quote_never_merges_rows_silently(tmp_path, read_recor
     assert [i.id for i in items if hasattr(i, "text")] == analysed
     assert [i.location.rsplit(":", 1)[1] for i in items if not hasattr(i, "text")] == rejected
     assert all(("[E111]" in i.reason or "[E116]" in i.reason) for i in items if not hasattr(i, "text"))
+
+
+# -- 10. exit codes ------------------------------------------------------------------------------------
+def test_a_crash_and_some_rejects_have_different_exit_codes(tmp_path, monkeypatch):
+    """11.3.10: "some records rejected" and "presslens crashed" both exited 1."""
+    from click.testing import CliRunner
+
+    from presslens import cli as cli_module
+
+    db = tmp_path / "x.duckdb"
+    store.connect(db, read_only=False).close()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli_module, "export", broken)
+    result = CliRunner().invoke(cli_module.cli, ["rejects", "--db", str(db)])
+    assert result.exit_code == 70, result.output
+    assert "internal error: RuntimeError: a bug" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- 11. terminal escape sequences ---------------------------------------------------------------------
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
+
+
+@pytest.mark.model
+def test_table_output_shows_escape_sequences_instead_of_obeying_them(run_cli, tmp_path):
+    """11.3.11: article text reached the terminal raw in table output (colours, cleared screen,
+    a new window title); each control character is now shown as an escape."""
+    import json
+
+    src = tmp_path / "e.jsonl"
+    src.write_text(json.dumps({"id": f"x{ESCAPES}", "outlet": f"Wire{ESCAPES}",
+                               "text": f'"The vote is{ESCAPES} tomorrow," Jane Holloway said.'}) + "\n")
+    table = run_cli("analyze", src, "--format", "table", "--summary")
+    assert table.exit_code == 0, table.stderr
+    assert "Jane Holloway" in table.stdout and "\\x1b[31m" in table.stdout
+    assert "\x1b" not in table.stdout + table.stderr and "\x07" not in table.stdout + table.stderr
+    db = tmp_path / "e.duckdb"
+    assert run_cli("ingest", src, "--db", db, "--workers", "0", "-q").exit_code == 0
+    for args in (["quotes", "vote"], ["speakers"], ["rejects"], ["timeline", "--speaker", "holloway"]):
+        out = run_cli(*args, "--db", db)
+        assert out.exit_code == 0 and "\x1b" not in out.stdout, args

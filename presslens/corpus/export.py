@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ..errors import Errors, UsageError
+from ..output import printable
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
 TABLE_SAMPLE = 200  # rows looked at to size the table's columns
@@ -23,13 +24,15 @@ TABLE_MAX_WIDTH = 60
 
 
 def _cell(value: Any) -> str:
+    """A table cell: one line, with the control characters of article text (terminal escape
+    sequences) shown as escapes, never sent to the terminal."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return printable("; ".join(str(v) for v in value).replace("\n", " "))
     if isinstance(value, float):
         return f"{value:.3g}"
-    return str(value).replace("\n", " ")
+    return printable(str(value).replace("\n", " ").replace("\t", " "))
 
 
 def write_table(rows: Iterator[dict], out: IO[str]) -> int:
