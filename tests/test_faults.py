@@ -478,3 +478,18 @@ def test_table_output_shows_escape_sequences_instead_of_obeying_them(run_cli, tm
     for args in (["quotes", "vote"], ["speakers"], ["rejects"], ["timeline", "--speaker", "holloway"]):
         out = run_cli(*args, "--db", db)
         assert out.exit_code == 0 and "\x1b" not in out.stdout, args
+
+
+# -- 12. minor -------------------------------------------------------------------------------------
+def test_search_syntax_reaches_only_the_content(synthetic_store):
+    """11.3.12: `field:value` in the search text addressed other fields of the index (article
+    ids, raw outlet and speaker names); text search is over the statement content only."""
+    con = store.connect(synthetic_store, read_only=False)
+    Index(store.index_path(synthetic_store)).reconcile(con)
+    aid = con.execute("SELECT article_id FROM statements LIMIT 1").fetchone()[0]
+    con.close()
+    corpus = Corpus(synthetic_store, read_only=True)
+    assert corpus.quotes(f"article_id:{aid}") == []
+    assert corpus.quotes("kind:indirect") == []
+    assert corpus.quotes("outlet:wire") == []
+    assert len(corpus.quotes("plan:point", limit=None)) == 120  # still the words, in the content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,8 @@ class Corpus:
         self.wait = wait
         self._con: duckdb.DuckDBPyConnection | None = None
         self._index: Index | None = None
+        self._running: dict[int, duckdb.DuckDBPyConnection] = {}  # thread id -> its connection in use
+        self._lock = threading.Lock()
         if read_only:
             store.connect(self.path, read_only=True, wait=wait).close()  # fail early: no such corpus
         else:
@@ -55,18 +58,40 @@ class Corpus:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def interrupt(self, thread: int | None = None) -> None:
+        """Stop the query running in `thread` (a `threading.get_ident()`), or every running
+        query: it raises `duckdb.InterruptException` in its caller. The web server calls this
+        when a query runs past its time limit, so the query stops instead of running on."""
+        with self._lock:
+            running = [con for t, con in self._running.items() if thread is None or t == thread]
+        for con in running:
+            con.interrupt()
+
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if not self.read_only:
             if self._con is None:
                 self._con = store.connect(self.path, read_only=False, wait=self.wait)
-            yield self._con
+            with self._in_use(self._con):
+                yield self._con
             return
         con = store.connect(self.path, read_only=True, wait=self.wait)
         try:
-            yield con
+            with self._in_use(con):
+                yield con
         finally:
             con.close()
+
+    @contextmanager
+    def _in_use(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._lock:
+            self._running[me] = con
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running.pop(me, None)
 
     def _stream(self, make) -> Iterator[dict[str, Any]]:
         """Yield a query's rows while keeping its connection open, closing it at the end."""

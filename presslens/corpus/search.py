@@ -31,6 +31,8 @@ EPOCH = date(1970, 1, 1)
 _TOKEN = re.compile(r"[^\W_]+")
 # The query language's operators; used only for the fallback when lenient parsing fails.
 _SYNTAX = re.compile(r"[^\w\s]+")
+# `name:` addresses a field in tantivy's query language; text search is over the content only.
+_FIELD = re.compile(r"(\w+)\s*:")
 WRITER_HEAP = 64_000_000
 # 2: fast facet fields (speaker_name, outlet_name, kind, month). Version 1 had no marker file.
 INDEX_VERSION = 2
@@ -338,6 +340,7 @@ class Index:
         return parts[0][1] if len(parts) == 1 else tantivy.Query.boolean_query(parts)
 
     def _text_query(self, text: str) -> tantivy.Query:
+        text = _FIELD.sub(r"\1 ", text)  # the content only: `speaker:x` or `article_id:y` is two words
         try:
             q, _errors = self.index.parse_query_lenient(text, ["content"])
             return q

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -25,6 +26,7 @@ log = logging.getLogger("presslens.web")
 
 MAX_UPLOAD = 2 * 1024 * 1024  # bytes; `presslens serve --max-upload`
 QUERY_TIMEOUT = 5.0  # seconds; `presslens serve --timeout`
+BODY_TIMEOUT = 30.0  # seconds a client may take to send a request body (then a 408)
 ANALYZE_QUEUE = 8  # analyses queued, the running one included; `presslens serve --analyze-queue`
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
@@ -43,6 +45,7 @@ def create_app(
     query_timeout: float = QUERY_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     analyze_queue: int = ANALYZE_QUEUE,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> FastAPI:
     """The app over `corpus`: a path to a corpus file (opened read-only) or an open `presslens.Corpus`.
 
@@ -83,7 +86,7 @@ def create_app(
     _add_error_handlers(app)
     # The last added runs first: security headers on every response, the 413 included; the body
     # limit holds before any route or parser reads the body.
-    app.add_middleware(BodyLimit, max_bytes=max_upload)
+    app.add_middleware(BodyLimit, max_bytes=max_upload, timeout=body_timeout)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOCAL_HOSTS)
     app.add_middleware(SecurityHeaders)
     return app
@@ -126,14 +129,16 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """413 for request bodies over `max_bytes`, by Content-Length or by counting what arrives.
+    """413 for request bodies over `max_bytes`, by Content-Length or by counting what arrives;
+    408 for a body that takes longer than `timeout` seconds to arrive (a slow or stalled client
+    would otherwise hold its connection and request for ever).
 
     Bodies are at most `max_bytes` (2 MB by default), so buffering them whole is cheap and lets
     the limit hold before any parser, form or JSON, sees a byte.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float = BODY_TIMEOUT):
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -142,16 +147,20 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await self._too_large(scope, receive, send)
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                return await self._too_large(scope, receive, send)
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
+        with anyio.move_on_after(self.timeout) as waited:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                size += len(message.get("body", b""))
+                if size > self.max_bytes:
+                    return await self._too_large(scope, receive, send)
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+        if waited.cancelled_caught:
+            return await self._reply(scope, receive, send, 408,
+                                     f"The request body did not arrive within {self.timeout:g} s. Send it again.")
         body, sent = b"".join(chunks), False
 
         async def replay() -> Message:
@@ -168,11 +177,14 @@ class BodyLimit:
         message = (f"The upload is larger than this server's limit of {mb:g} MB "
                    f"({self.max_bytes:,} bytes). Send a smaller file, or start the server with a "
                    "larger --max-upload.")
+        await self._reply(scope, receive, send, 413, message)
+
+    async def _reply(self, scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
         if scope["path"].startswith("/api/"):
-            response = JSONResponse({"error": {"status": 413, "message": message}}, status_code=413)
+            response = JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
         else:
-            html = templates.get_template("error.html").render(status=413, message=message, json_url=None)
-            response = HTMLResponse(html, status_code=413)
+            html = templates.get_template("error.html").render(status=status, message=message, json_url=None)
+            response = HTMLResponse(html, status_code=status)
         response.headers["connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)
 

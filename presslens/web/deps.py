@@ -34,12 +34,13 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
 
     Calls on a shared connection are serialised (see `create_app`) and iterators are read to the
     end inside the worker, so no query runs on the event loop. DuckDB
-    runs outside the GIL; on timeout the corpus's `interrupt()` (when it has one) cancels the
-    query, and the request gets a 503 with a message saying what to do.
+    runs outside the GIL; on timeout `Corpus.interrupt()` stops the query running in that worker
+    thread (it is not left to run on), and the request gets a 503 with a message saying what to do.
     """
     state = request.app.state
     corpus, timeout = state.corpus, state.query_timeout
     running, done = threading.Event(), threading.Event()
+    worker: list[int] = []
 
     lock = state.query_lock
 
@@ -47,6 +48,7 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         if lock is not None and not lock.acquire(timeout=timeout):
             raise QueryTimeout(timeout)  # still waiting for an earlier query
         try:
+            worker.append(threading.get_ident())
             running.set()
             result = getattr(corpus, method)(*args, **kwargs)
             if not isinstance(result, (list, dict, type(None))):
@@ -63,7 +65,7 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     except TimeoutError:
         interrupt = getattr(corpus, "interrupt", None)
         if running.is_set() and not done.is_set() and callable(interrupt):
-            interrupt()
+            interrupt(worker[0])
         raise QueryTimeout(timeout) from None
     except PresslensError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
