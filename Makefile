@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: install demo test eval bench docs clean
+.PHONY: install demo test test-fast eval bench docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "presslens needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -31,6 +31,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The suite without the tests marked slow (PolNeAR dev, kill -9, worker processes): a quick check
+# while working; `make test` (and CI) runs everything.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
 
 # PolNeAR dev: headline figures from the shared scorer, then per publisher, per kind and the
 # calibration of `confidence` (same matching); then the PTC development set with the same

@@ -46,6 +46,22 @@ def polnear_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def polnear_dev(polnear_root, nlp, tmp_path_factory) -> dict:
+    """PolNeAR dev analysed once for the whole session, through `presslens analyze` as `make eval`
+    runs it (the tests that need it used to analyse it three times: ~70 s of the suite).
+    `{"folder", "output", "result", "docs"}`; docs by id."""
+    from click.testing import CliRunner
+
+    from presslens.cli import cli
+
+    folder = polnear_root / "data" / "dev" / "text"
+    out = tmp_path_factory.mktemp("polnear-dev") / "dev.jsonl"
+    result = CliRunner().invoke(cli, ["analyze", str(folder), "-o", str(out)], catch_exceptions=False)
+    docs = {d["id"]: d for d in read_jsonl(out)} if out.exists() else {}
+    return {"folder": folder, "output": out, "result": result, "docs": docs}
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     """tests/data: small hand-written inputs (dateline text, ...)."""
     return DATA

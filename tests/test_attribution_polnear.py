@@ -25,14 +25,9 @@ def _scorer(polnear_root):
     return module
 
 
-def test_dev_e2e_floor(polnear_root, nlp, tmp_path):
-    from presslens import Options, Record, analyze_many
-    from presslens.attribution.polnear import read_split
-
+def test_dev_e2e_floor(polnear_root, polnear_dev, tmp_path):
     S = _scorer(polnear_root)
-    articles = read_split(polnear_root, "dev")
-    records = [Record(id=a.name, text=a.text) for a in articles]
-    preds = {a.id: a.to_dict() for a in analyze_many(records, Options(), nlp=nlp)}
+    preds = polnear_dev["docs"]  # `presslens analyze` of dev, shared by the tests that need it
     views = {"attribution": [], "direct": []}
     for name, text, gold, direct, *_ in S.load_gold(str(polnear_root), "dev"):
         statements = preds[name]["statements"]

@@ -122,13 +122,11 @@ def test_wrong_commands_exit_2(run_cli, monkeypatch, tmp_path, args, message):
 
 
 @pytest.mark.slow
-def test_polnear_dev(run_cli, polnear_root, tmp_path, validate):
+def test_polnear_dev(polnear_dev, validate):
     """Issue 2, done when: 84 valid documents whose text equals each file."""
-    folder = polnear_root / "data" / "dev" / "text"
-    out = tmp_path / "dev.jsonl"
-    result = run_cli("analyze", folder, "-o", out)
+    folder, result = polnear_dev["folder"], polnear_dev["result"]
     assert result.exit_code == 0, result.stderr
-    docs = read_jsonl(out)
+    docs = read_jsonl(polnear_dev["output"])
     assert len(docs) == 84
     for doc in docs:
         validate(doc)

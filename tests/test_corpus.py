@@ -267,13 +267,30 @@ def test_index_rebuilds_from_the_store_when_it_lags(hand_corpus):
         assert len(corpus.quotes("taxes")) == 4
 
 
+class Analysed:
+    """An executor that answers with analyses made before (the session's PolNeAR dev run)."""
+
+    def __init__(self, docs: dict):
+        self.docs = docs
+
+    def map(self, batches):
+        for batch in batches:
+            yield [{"record": r, "article": self.docs[r.id], "signature": signature(self.docs[r.id]["text"])}
+                   for r in batch]
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.mark.model
 @pytest.mark.slow
-def test_polnear_dev_twice_gives_the_same_counts(polnear_root, tmp_path):
+def test_polnear_dev_twice_gives_the_same_counts(polnear_dev, tmp_path):
+    """Exactly once on real articles, with the session's analysis of PolNeAR dev (worker
+    processes are tested by test_process_workers)."""
     db = tmp_path / "polnear.duckdb"
-    with Corpus(db) as corpus:
-        first = corpus.ingest([polnear_root / "data" / "dev" / "text"], workers=2, progress=False)
-        after_first = counts(db)
-        second = corpus.ingest([polnear_root / "data" / "dev" / "text"], workers=2, progress=False)
+    folder = [polnear_dev["folder"]]
+    first = ingest_module.ingest(db, folder, executor=Analysed(polnear_dev["docs"]), progress=False)
+    after_first = counts(db)
+    second = ingest_module.ingest(db, folder, executor=Analysed(polnear_dev["docs"]), progress=False)
     assert first.added + first.duplicates == 84 and after_first["articles"] == first.added
     assert second.added == 0 and counts(db) == after_first
