@@ -27,7 +27,7 @@ def test_lexicon_bad_line_names_the_line(tmp_path):
 
     bad = tmp_path / "cues.tsv"
     bad.write_text("say\tverb\nsay verb\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"\[E101\] cues.tsv line 2"):
+    with pytest.raises(ValueError, match=r"\[E020\] cues.tsv line 2"):
         Lexicon.load(bad)
 
 
