@@ -97,7 +97,7 @@ def csv_file(r: random.Random, n: int, sep: str) -> str:
             body = body + '"' + "x"
         rows.append(sep.join([f"{n}-{i}", body.replace("\n", " ") if r.random() < 0.5 else body,
                               r.choice([d for d in DATES if isinstance(d, str)])]))
-    return "\n".join(rows) + r.choice(["\n", "", "\r\n"])
+    return "\n".join(rows) + r.choice(["\n", "", "\r\n"]), len(rows) - 1
 
 
 def html_file(r: random.Random) -> str:
@@ -127,12 +127,14 @@ def encode(r: random.Random, data: str) -> bytes:
     return data.encode("utf-8", "surrogatepass" if r.random() < 0.02 else "replace")
 
 
-def make(folder: Path, count: int, seed: int) -> list[tuple[Path, str]]:
+def make(folder: Path, count: int, seed: int) -> list[tuple[Path, str, int]]:
+    """The files, each with its kind and how many records were written into it."""
     r = random.Random(seed)
     kinds = ["txt", "dateline", "jsonl", "json", "csv", "tsv", "html", "sniffed", "binary"]
     made = []
     for n in range(count):
         kind = kinds[n % len(kinds)]
+        records = 1
         if kind == "txt":
             data, name = text(r), f"{n}.txt"
         elif kind == "dateline":
@@ -143,21 +145,23 @@ def make(folder: Path, count: int, seed: int) -> list[tuple[Path, str]]:
             data, name = "\n".join(json_record(r, i) for i in range(r.randint(1, 5))), f"{n}.jsonl"
         elif kind == "json":
             items = [json_record(r, i) for i in range(r.randint(0, 4))]
-            data = ("[" + ",".join(items) + "]") if r.random() < 0.7 else (items[0] if items else "")
-            name = f"{n}.json"
+            whole = r.random() < 0.7
+            data = ("[" + ",".join(items) + "]") if whole else (items[0] if items else "")
+            name, records = f"{n}.json", len(items) if whole else min(1, len(items))
         elif kind in ("csv", "tsv"):
-            data, name = csv_file(r, n, "," if kind == "csv" else "\t"), f"{n}.{kind}"
+            (data, records), name = csv_file(r, n, "," if kind == "csv" else "\t"), f"{n}.{kind}"
         elif kind == "html":
             data, name = html_file(r), f"{n}.html"
         elif kind == "sniffed":
-            data, name = r.choice([json_record(r, 0), html_file(r), csv_file(r, n, ","), text(r)]), f"{n}.data"
+            data, records = r.choice([(json_record(r, 0), 1), (html_file(r), 1), csv_file(r, n, ","), (text(r), 1)])
+            name = f"{n}.data"
         else:
             (folder / f"{n}.txt").write_bytes(bytes(r.randrange(256) for _ in range(r.randint(0, 5_000))))
-            made.append((folder / f"{n}.txt", kind))
+            made.append((folder / f"{n}.txt", kind, 1))
             continue
         path = folder / name
         path.write_bytes(encode(r, data))
-        made.append((path, kind))
+        made.append((path, kind, records))
     return made
 
 
@@ -180,10 +184,10 @@ def main() -> int:
     folder.mkdir()
     made = make(folder, args.files, args.seed)
     summary = {"files": len(made), "by_kind": {}, "crashes": [], "hangs": [], "unaccounted": [],
-               "records": 0, "articles": 0, "rejects": 0, "slowest_s": 0.0, "slowest_file": None}
+               "empty_files": 0, "records": 0, "articles": 0, "rejects": 0, "slowest_s": 0.0, "slowest_file": None}
     analysed: dict[str, dict] = {}
     started = time.monotonic()
-    for path, kind in made:
+    for path, kind, records in made:
         summary["by_kind"][kind] = summary["by_kind"].get(kind, 0) + 1
         read: list[str] = []  # the location of every record and reject the reader gave
 
@@ -219,8 +223,10 @@ def main() -> int:
         summary["records"] += len(read)
         if outputs != len(read):
             summary["unaccounted"].append(f"{path.name}: {len(read)} records read, {outputs} results")
-        if not read and path.read_bytes().strip(b" \t\r\n\xef\xbb\xbf\xff\xfe"):
-            summary["unaccounted"].append(f"{path.name} ({kind}): neither an article nor a reject")
+        if not read and records and path.read_bytes().strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
+            summary["unaccounted"].append(f"{path.name} ({kind}): {records} records written, "
+                                          "neither an article nor a reject")
+        summary["empty_files"] += not records
         if kind in ("dateline", "jsonl") and read and read[0] != str(path):  # a line format, read as one
             lines = path.read_bytes().split(b"\n")
             named = {loc.rsplit(":", 1)[-1] for loc in read}
