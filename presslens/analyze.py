@@ -13,7 +13,7 @@ from . import nlp as nlp_module
 from .convert import doc_parts, merge_parts
 from .errors import Errors, Warnings
 from .inputs import record_from_text
-from .models import Article, Record, Reject
+from .models import Article, Record, Reject, Skip
 
 log = logging.getLogger("presslens")
 
@@ -53,13 +53,13 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def analyze_many(
-    records: Iterable[Record | Reject], options: Options | None = None, nlp: Language | None = None
-) -> Iterator[Article | Reject]:
+    records: Iterable[Record | Reject | Skip], options: Options | None = None, nlp: Language | None = None
+) -> Iterator[Article | Reject | Skip]:
     """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
 
-    `records` may hold `Reject`s too, as `inputs.iter_records` yields them: they are passed
-    through (as soon as they are read, so not in order with the articles), which lets one loop
-    write articles and rejects:
+    `records` may hold `Reject`s and `Skip`s too, as `inputs.iter_records` yields them: they are
+    passed through (as soon as they are read, so not in order with the articles), which lets one
+    loop write articles and rejects:
 
         for item in analyze_many(iter_records(["news/"])): ...
 
@@ -81,14 +81,15 @@ def analyze_many(
         yield from articles
 
 
-def _batches(records: Iterable[Record | Reject], options: Options) -> Iterator[tuple[list[Record], list[Reject]]]:
+def _batches(records: Iterable[Record | Reject | Skip],
+             options: Options) -> Iterator[tuple[list[Record], list[Reject | Skip]]]:
     """Groups of at most `batch_size` records and `max_chars` characters (a longer record goes
     alone), each with the rejects read since the previous group."""
     batch: list[Record] = []
-    rejects: list[Reject] = []
+    rejects: list[Reject | Skip] = []
     chars = 0
     for record in records:
-        if isinstance(record, Reject):
+        if isinstance(record, (Reject, Skip)):
             if batch:
                 rejects.append(record)
             else:
@@ -157,6 +158,7 @@ def _article(record: Record, parts: list, options: Options, model: str) -> Artic
         times=times,
         warnings=warnings,
         model=model,
+        origin=record.origin,
     )
 
 

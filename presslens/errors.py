@@ -34,6 +34,8 @@ class Errors(metaclass=_WithCodes):
     E012 = "{what}: FIELD must be one of {choices}, written FIELD=NAME (e.g. --field text=body)"
     E013 = "unknown output format {value!r}: use one of {choices}"
     E014 = "no input: name files, folders or - for standard input"
+    E015 = "{path}: {problem}"
+    E016 = "{path}: the pattern matches no file"
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
     # E1xx: one record cannot be used (a Reject in a batch, RecordError from presslens.analyze)
     E101 = ("text is not UTF-8, UTF-16 or Windows-1252 (byte {byte:#04x} at {offset}): convert it to UTF-8, "
@@ -57,6 +59,12 @@ class Errors(metaclass=_WithCodes):
             "look like records; close the quote (a literal quote inside a field is written \"\")")
     E117 = "a JSON field is not text: {field} is a {found}"
     # E3xx: the corpus
+    # E12x: web archives (WARC)
+    E120 = "{file}: truncated record at byte {offset}: Content-Length {declared}, {present} bytes present"
+    E121 = "{file}: corrupt WARC data at byte {offset} ({error}); {resume}"
+    E122 = "{file}: the response record at byte {offset} holds no HTTP response"
+    E123 = "{file}: record at byte {offset}: {problem}"
+
     E301 = "No corpus at {path}: run `presslens ingest PATH... --db {path}` first."
     E302 = ("Cannot open {path}: {error}. Another process is writing it; wait for it to finish (or for its "
             "next commit) and try again.")
@@ -73,6 +81,11 @@ class Errors(metaclass=_WithCodes):
     E312 = "{path} is open read-only: open Corpus(path) to {action}."
     E313 = "timeline limit={limit!r}, offset={offset!r}: both must be 0 or more."
     E314 = "The full-text index at {path} is busy: another process is writing it; try again."
+    # E32x, E33x: shards and distributed runs
+    E320 = "{path}: no such shard file or folder"
+    E330 = "--engine ray cannot read standard input: name files or URLs"
+    E331 = "--engine ray needs Ray: pip install 'presslens[ray]'"
+    E332 = "unknown engine {value!r}: use local or ray"
 
 
 class Warnings(metaclass=_WithCodes):
@@ -80,6 +93,7 @@ class Warnings(metaclass=_WithCodes):
     W002 = "text is not UTF-8: decoded as Windows-1252 (cp1252)"
     W003 = ("{count} lone surrogate code point(s) (e.g. a JSON escape like \\ud800) in {field}: replaced "
             "with U+FFFD")
+    W004 = "web page charset not declared, or not the one declared: {detail}"
 
 
 def codes() -> dict[str, str]:

@@ -14,6 +14,11 @@ Formats (by extension, else by sniffing the content; `input_format` overrides bo
     json      one JSON object, or an array of them
     csv       a header row and the same columns (`.tsv`: tab-separated)
     html      a web page: main text and metadata (title, date, site name) via trafilatura
+    warc      a web archive (`.warc`, `.warc.gz`, as CC-NEWS ships them): every HTML response
+              record as above, other records counted as `Skip`s by reason (presslens.warc)
+
+Paths may be files, folders (walked recursively), glob patterns (`crawl/*.warc.gz`) and, for
+WARC files, fsspec URLs (`s3://bucket/CC-NEWS-*.warc.gz`, with s3fs installed).
 
 Text encodings: UTF-8 (with or without BOM) and UTF-16 with a BOM are read as they are. Text
 that is not valid UTF-8 is decoded as Windows-1252 (the usual culprit) with warning [W002]; text
@@ -25,6 +30,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import glob
 import io
 import json
 import os
@@ -32,17 +38,18 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import Errors, RecordError, UsageError, Warnings
-from .models import Record, Reject
+from .models import Record, Reject, Skip
+from .warc import is_warc, iter_warc, looks_like_warc
 
 __all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalise_date", "parse_dateline", "parse_mapping"]
 
-FORMATS = ("dateline", "txt", "jsonl", "json", "csv", "html")
+FORMATS = ("dateline", "txt", "jsonl", "json", "csv", "html", "warc")
 FIELDS = ("id", "url", "outlet", "published", "title", "text")
 EXTENSIONS = {
     ".txt": "txt",  # or dateline, decided by sniffing the first lines
@@ -474,7 +481,7 @@ def _files(path: str) -> Iterator[Path]:
         for root, dirs, files in os.walk(p):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if not name.startswith(".") and Path(name).suffix.lower() in EXTENSIONS:
+                if not name.startswith(".") and (Path(name).suffix.lower() in EXTENSIONS or is_warc(name)):
                     yield Path(root) / name
     elif p.is_file():
         yield p
@@ -489,8 +496,12 @@ def _spool_stdin() -> BinaryIO:
     return spool  # type: ignore[return-value]
 
 
-def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str, str],
+                 done: Container[str] = frozenset()) -> Iterator[Record | Reject | Skip]:
     head = source.head()
+    if input_format == "warc" or (input_format is None and (is_warc(source.name) or looks_like_warc(head))):
+        yield from iter_warc(source.name, stream=source.stream, done=done)
+        return
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
         yield Reject(source.name, Errors.E102, source.stem)
@@ -499,19 +510,42 @@ def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str
     yield from _READERS[fmt](source, mapping)
 
 
+def _is_url(path: str) -> bool:
+    return "://" in path
+
+
+def _expand(path: str) -> list[str]:
+    """The paths a glob pattern (local or fsspec URL) names, sorted; `path` itself otherwise."""
+    if not glob.has_magic(path):
+        return [path]
+    if _is_url(path):
+        try:
+            import fsspec
+        except ImportError as exc:
+            raise UsageError(Errors.E015.format(path=path, problem="reading URLs needs fsspec "
+                                                                   "(pip install fsspec s3fs)")) from exc
+        fs, _ = fsspec.core.url_to_fs(path)
+        return sorted(fs.unstrip_protocol(p) for p in fs.glob(path))
+    return sorted(glob.glob(path, recursive=True))
+
+
 def iter_records(
     paths: Iterable[str],
     input_format: str | None = None,
     mapping: Mapping[str, str] | None = None,
     exclude: Iterable[str] = (),
-) -> Iterator[Record | Reject]:
-    """Every article in `paths` (files, folders walked recursively, `-` for standard input) as a
-    `Record`, and every unusable record as a `Reject`, in input order.
+    done: Container[str] = frozenset(),
+) -> Iterator[Record | Reject | Skip]:
+    """Every article in `paths` (files, folders walked recursively, glob patterns, fsspec URLs of
+    WARC files, `-` for standard input) as a `Record`, every unusable record as a `Reject`, and
+    every WARC record that is not an article as a `Skip`, in input order.
 
     `input_format` forces one of `FORMATS` instead of guessing; `mapping` maps presslens fields
     to the names used by JSON and CSV inputs (`{"text": "body"}`); files in `exclude` are skipped
-    (the command's own output, when it is written into an input folder). Raises `UsageError` at once
-    (before anything is read) for an unknown format or field, or a path that does not exist.
+    (the command's own output, when it is written into an input folder); WARC records whose
+    location (`file@offset`) is in `done` are yielded as `Skip(reason="stored")` without being
+    extracted (a resumed ingest). Raises `UsageError` at once (before anything is read) for an
+    unknown format or field, or a path or pattern that names nothing.
     """
     mapping = dict(mapping or {})
     if input_format is not None and input_format not in FORMATS:
@@ -522,20 +556,34 @@ def iter_records(
     paths = list(paths)
     if not paths:
         raise UsageError(Errors.E014)
+    expanded = []
     for path in paths:  # a typo should fail before any work is done
-        if path != "-" and not Path(path).exists():
-            raise UsageError(Errors.E010.format(path=path))
+        names = [path] if path == "-" else _expand(path)
+        if not names:
+            raise UsageError(Errors.E016.format(path=path))
+        for name in names:
+            if _is_url(name):
+                if not (is_warc(name) or input_format == "warc"):
+                    raise UsageError(Errors.E015.format(path=name, problem="only WARC files (.warc, .warc.gz) "
+                                                                              "are read from URLs"))
+            elif name != "-" and not Path(name).exists():
+                raise UsageError(Errors.E010.format(path=name))
+        expanded.extend(names)
     skip = {Path(p).resolve() for p in exclude}
-    return _iter_paths(paths, input_format, mapping, skip)
+    return _iter_paths(expanded, input_format, mapping, skip, done)
 
 
 def _iter_paths(
-    paths: list[str], input_format: str | None, mapping: dict[str, str], skip: set[Path]
-) -> Iterator[Record | Reject]:
+    paths: list[str], input_format: str | None, mapping: dict[str, str], skip: set[Path],
+    done: Container[str] = frozenset(),
+) -> Iterator[Record | Reject | Skip]:
     for path in paths:
         if path == "-":
             with _spool_stdin() as stream:
-                yield from _read_source(_Source("<stdin>", "stdin", "", stream), input_format, mapping)
+                yield from _read_source(_Source("<stdin>", "stdin", "", stream), input_format, mapping, done)
+            continue
+        if _is_url(path):
+            yield from iter_warc(path, done=done)
             continue
         for file in _files(path):
             if skip and file.resolve() in skip:
@@ -547,7 +595,7 @@ def _iter_paths(
                 continue
             with stream:
                 source = _Source(str(file), file.stem, file.suffix.lower(), stream)
-                yield from _read_source(source, input_format, mapping)
+                yield from _read_source(source, input_format, mapping, done)
 
 
 def record_from_text(text: str, id: str = "article", **meta: str | None) -> Record:

@@ -28,8 +28,45 @@ class Record:
     published: str | None = None  # ISO date (YYYY-MM-DD) or None
     title: str | None = None
     url: str | None = None
-    location: str = ""  # where it came from, e.g. "news.jsonl:17"
+    location: str = ""  # where it came from, e.g. "news.jsonl:17" or "CC-NEWS-x.warc.gz@1234"
     warnings: tuple[str, ...] = ()  # reading problems that did not stop it, e.g. Warnings.W002
+    origin: Origin | None = None  # the web-archive record it came from (WARC input only)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where in a web archive an article was read: the WARC file, the byte offset of its record
+    (of the gzip member, for .warc.gz), the record's WARC-Record-ID, the crawl date (WARC-Date,
+    kept beside the published date) and the language identified in its text."""
+
+    file: str
+    offset: int
+    record_id: str | None = None
+    crawled: str | None = None  # ISO date-time, UTC
+    language: str | None = None  # ISO 639-1, e.g. "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An input record that is not an article and is counted, not analysed and not an error: a
+    WARC request or metadata record, a non-200 response, a PDF, a page without an article, a
+    page in another language, or a record already stored. `reason` is one of `SKIP_REASONS`;
+    `detail` says more (the record type, the status, the content type, the language)."""
+
+    location: str
+    reason: str
+    detail: str | None = None
+    id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Why a record was skipped (Skip.reason), in the order reports list them.
+SKIP_REASONS = ("stored", "not-response", "http-status", "not-html", "no-article", "language")
 
 
 @dataclass(frozen=True)
@@ -143,9 +180,10 @@ class Article:
     times: list[TimeExpression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     model: str = ""
+    origin: Origin | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc = {
             "schema": SCHEMA,
             "id": self.id,
             "outlet": self.outlet,
@@ -159,6 +197,9 @@ class Article:
             "warnings": list(self.warnings),
             "pipeline": {"version": PIPELINE_VERSION, "model": self.model},
         }
+        if self.origin is not None:  # only articles read from a web archive have one
+            doc["origin"] = self.origin.to_dict()
+        return doc
 
     def entity(self, entity_id: str | None) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)

@@ -11,13 +11,13 @@ import functools
 import json
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import Errors, UsageError
-from .models import Article, Reject
+from .models import SKIP_REASONS, Article, Reject, Skip
 
 __all__ = ["OUTPUT_FORMATS", "RejectLog", "Totals", "Writer", "format_summary", "rejects_path", "schema", "validate"]
 
@@ -188,10 +188,13 @@ class Totals:
     articles: int = 0
     statements: int = 0
     rejects: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # Skip.reason -> records (WARC input)
 
-    def add(self, item: Article | Reject) -> None:
+    def add(self, item: Article | Reject | Skip) -> None:
         if isinstance(item, Reject):
             self.rejects += 1
+        elif isinstance(item, Skip):
+            self.skipped[item.reason] = self.skipped.get(item.reason, 0) + 1
         else:
             self.articles += 1
             self.statements += len(item.statements)
@@ -200,4 +203,13 @@ class Totals:
         def n(count: int, word: str) -> str:
             return f"{count:,} {word}{'' if count == 1 else 's'}"
 
-        return f"{n(self.articles, 'article')}, {n(self.statements, 'statement')}, {n(self.rejects, 'reject')}"
+        text = f"{n(self.articles, 'article')}, {n(self.statements, 'statement')}, {n(self.rejects, 'reject')}"
+        if self.skipped:
+            text += f", {sum(self.skipped.values()):,} skipped ({skip_counts(self.skipped)})"
+        return text
+
+
+def skip_counts(skipped: dict[str, int]) -> str:
+    """`not-response 3, http-status 1, ...`: skipped records by reason, in `SKIP_REASONS` order."""
+    order = {r: i for i, r in enumerate(SKIP_REASONS)}
+    return ", ".join(f"{r} {c:,}" for r, c in sorted(skipped.items(), key=lambda rc: order.get(rc[0], 99)))

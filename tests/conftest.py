@@ -31,6 +31,20 @@ def analyze_text(nlp):
     return run
 
 
+@pytest.fixture(scope="module")
+def ray_local():
+    """A local Ray runtime for the Ray engine's tests (3 logical CPUs: two actors and the reading
+    tasks), shut down after the module. Ray is in the test extra: these tests run in CI."""
+    import ray
+
+    from presslens.corpus.distributed import start_local
+
+    start_local(num_cpus=3, object_store_memory=256 * 2**20, include_dashboard=False, log_to_driver=False,
+                configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
 @pytest.fixture(scope="session")
 def ptc_root() -> Path:
     if not (PTC / "train-articles").is_dir():

@@ -241,7 +241,8 @@ def test_speakers_sources_timeline_article(hand_corpus):
     assert one["schema"] == "presslens/1" and one["id"] == "h1" and len(one["statements"]) == 2
     assert corpus.article("h2")["id"] == "h2" and corpus.article("nope") is None
     assert corpus.stats() == {"articles": 3, "stories": 3, "statements": 5, "speakers": 2, "outlets": 2,
-                              "rejects": 1, "first_published": "2020-03-01", "last_published": "2021-01-20"}
+                              "rejects": 1, "skipped": 0, "first_published": "2020-03-01",
+                              "last_published": "2021-01-20"}
     assert corpus.counts_over_time(by="year") == [{"period": "2020", "articles": 2, "statements": 4},
                                                   {"period": "2021", "articles": 1, "statements": 1}]
     facets = corpus.quote_facets("taxes")

@@ -39,10 +39,25 @@ def test_full_article_is_valid(validate):
     assert TEXT[14:32] == "This cannot go on,"
 
 
+def test_origin_of_a_warc_article_is_valid(validate):
+    from dataclasses import replace
+
+    from presslens.models import Origin
+
+    origin = Origin("CC-NEWS-1.warc.gz", 1234, "urn:uuid:1", "2024-03-02T10:15:00Z", "en")
+    doc = replace(article(), origin=origin).to_dict()
+    validate(doc)
+    assert doc["origin"] == {"file": "CC-NEWS-1.warc.gz", "offset": 1234, "record_id": "urn:uuid:1",
+                             "crawled": "2024-03-02T10:15:00Z", "language": "en"}
+    assert set(schema()["properties"]["origin"]["required"]) == set(doc["origin"])
+    assert "origin" not in article().to_dict()  # other inputs: the output is as before
+
+
 def test_schema_requires_exactly_the_fields_of_to_dict():
     s = schema()
     doc = article().to_dict()
-    assert set(s["required"]) == set(s["properties"]) == set(doc)
+    assert set(s["required"]) == set(doc)
+    assert set(s["properties"]) == set(doc) | {"origin"}  # origin: only articles read from a WARC file
     defs = s["$defs"]
     assert set(defs["entity"]["required"]) == set(doc["entities"][0])
     assert set(defs["statement"]["required"]) == set(doc["statements"][0])

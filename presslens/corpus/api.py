@@ -114,15 +114,30 @@ class Corpus:
     # -- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reanalyze: bool = False,
                options: Options | None = None, progress: bool = True, commit_every: int = 64,
-               input_format: str | None = None, mapping: Mapping[str, str] | None = None) -> IngestReport:
+               input_format: str | None = None, mapping: Mapping[str, str] | None = None,
+               engine: str = "local", address: str | None = None, shards: str | None = None) -> IngestReport:
         """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest);
-        `input_format` and `mapping` as for `presslens.iter_records`."""
+        `input_format` and `mapping` as for `presslens.iter_records`.
+
+        `engine="ray"` runs the analysis on Ray (`address`; `workers` actors) through Parquet
+        `shards` (default `<path>.shards/`), then loads them."""
         if self.read_only:
             raise UsageError(Errors.E312.format(path=self.path, action="ingest"))
         self.close()  # the writer opens and closes its own connections, batch by batch
         return _ingest(self.path, [str(p) for p in paths], workers=workers, reanalyze=reanalyze,
                        options=options, progress=progress, commit_every=commit_every,
-                       input_format=input_format, mapping=mapping)
+                       input_format=input_format, mapping=mapping, engine=engine, address=address,
+                       shards=shards)
+
+    def load(self, shards: Iterable[str | Path], *, reanalyze: bool = False, progress: bool = True) -> IngestReport:
+        """Store the records of Parquet shards written by a distributed ingest (files, folders,
+        globs, fsspec URLs): dedup, stories and full-text index as for `ingest`."""
+        if self.read_only:
+            raise UsageError(Errors.E312.format(path=self.path, action="load shards"))
+        from .shards import load
+
+        self.close()
+        return load(self.path, [str(s) for s in shards], reanalyze=reanalyze, progress=progress)
 
     def reindex(self) -> int:
         """Rebuild the full-text index from the store; return how many statements it holds."""
@@ -241,3 +256,8 @@ class Corpus:
 
     def iter_rejects(self) -> Iterator[dict[str, Any]]:
         return self._stream(queries.rejects)
+
+    def skipped(self) -> list[dict[str, Any]]:
+        """Input records that are not articles (WARC requests, 404s, PDFs, other languages, ...),
+        counted by reason and detail."""
+        return list(self._stream(queries.skipped))

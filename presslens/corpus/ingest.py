@@ -21,8 +21,9 @@ from typing import Any
 
 from ..about import PIPELINE_VERSION
 from ..analyze import Options
+from ..errors import Errors, UsageError
 from ..inputs import iter_records
-from ..models import Record, Reject
+from ..models import Record, Reject, Skip
 from . import store
 from .executor import Executor, make_executor
 from .search import Index
@@ -34,12 +35,14 @@ class IngestReport:
 
     read: int = 0
     added: int = 0  # articles analysed and stored (new texts)
+    analysed: int = 0  # articles this run analysed (a resumed distributed run: only what no shard held)
     reanalyzed: int = 0  # stored articles analysed again under the current pipeline version
     duplicates: int = 0  # exact copies from a new place: stored once, the place recorded
     near_duplicates: int = 0  # added articles that joined an existing story
     stories: int = 0  # new stories started by added articles
     rejected: int = 0
     skipped: int = 0  # already stored from the same place (or by an older version, no --reanalyze)
+    skipped_by: dict[str, int] = field(default_factory=dict)  # records that are not articles (WARC), by reason
     statements: int = 0  # statements written
     seconds: float = 0.0
     run_id: str = ""
@@ -54,31 +57,52 @@ class IngestReport:
             f"{self.read} read, {self.added} added ({self.near_duplicates} near-duplicates, "
             f"{self.stories} new stories), {self.reanalyzed} re-analysed, {self.duplicates} exact duplicates, "
             f"{self.skipped} skipped, {self.rejected} rejected, {self.statements} statements "
-            f"in {self.seconds:.1f} s -> {self.db}"
+            f"in {self.seconds:.1f} s -> {self.db}" + self.skip_summary()
         )
+
+    def skip_summary(self) -> str:
+        from ..output import skip_counts
+
+        if not self.skipped_by:
+            return ""
+        return f"; not articles: {sum(self.skipped_by.values())} ({skip_counts(self.skipped_by)})"
+
+    def count_skip(self, reason: str) -> None:
+        self.skipped_by[reason] = self.skipped_by.get(reason, 0) + 1
+
+
+class Everything:
+    """A container that holds every location: a counting pass skips all WARC records cheaply."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 class Progress:
     """A tqdm bar on a terminal; otherwise a log line every `every` seconds."""
 
-    def __init__(self, total: int | None, enabled: bool, every: float = 10.0):
-        self.total, self.enabled, self.every = total, enabled, every
-        self.done = self.rejects = 0
+    def __init__(self, total: int | None, enabled: bool, every: float = 10.0, label: str = "ingest"):
+        self.total, self.enabled, self.every, self.label = total, enabled, every, label
+        self.done = self.rejects = self.skips = 0
         self.start = self.last = time.monotonic()
         self.bar = None
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="art", desc="ingest", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="art", desc=label, file=sys.stderr)
 
-    def update(self, n: int = 1, rejects: int = 0) -> None:
+    def update(self, n: int = 1, rejects: int = 0, skips: int = 0) -> None:
         self.done += n
         self.rejects += rejects
+        self.skips += skips
         if not self.enabled:
             return
         if self.bar is not None:
             self.bar.update(n)
-            self.bar.set_postfix(rejects=self.rejects, refresh=False)
+            if skips:
+                self.bar.set_postfix(rejects=self.rejects, skipped=self.skips, refresh=False)
+            else:
+                self.bar.set_postfix(rejects=self.rejects, refresh=False)
         elif time.monotonic() - self.last >= self.every:
             self.last = time.monotonic()
             self._log()
@@ -90,7 +114,8 @@ class Progress:
         eta = ""
         if self.total is not None and rate > 0:
             eta = f", ETA {int((self.total - self.done) / rate)} s"
-        print(f"presslens ingest: {self.done}{total} articles, {rate:.1f}/s{eta}, {self.rejects} rejects",
+        skipped = f", {self.skips} skipped (not articles or stored)" if self.skips else ""
+        print(f"presslens {self.label}: {self.done}{total} articles, {rate:.1f}/s{eta}, {self.rejects} rejects{skipped}",
               file=sys.stderr, flush=True)
 
     def close(self) -> None:
@@ -109,6 +134,10 @@ class _State:
             con.execute("SELECT content_hash, pipeline_version FROM articles").fetchall()
         )
         self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
+        # Every place already accounted for (stored, rejected or skipped): a WARC record there is
+        # not extracted again.
+        self.done = {loc for _aid, loc in self.sources}
+        self.done.update(r[0] for r in con.execute("SELECT location FROM rejects UNION SELECT location FROM skips").fetchall())
 
 
 def ingest(
@@ -124,16 +153,32 @@ def ingest(
     executor: Executor | None = None,
     input_format: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    shards: str | None = None,
 ) -> IngestReport:
     """Analyse every article of `paths` not yet in the corpus at `db` and store it.
 
-    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them."""
+    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them.
+    `engine="local"`: a pool of `workers` processes on this machine, writing the store directly.
+    `engine="ray"`: a Ray cluster (`address`, e.g. "auto" or "ray://head:10001"; None starts a
+    local runtime) with `workers` actors, writing Parquet shards to `shards` (default
+    `<db>.shards/`) that are then loaded into `db` (see presslens.corpus.distributed).
+    """
     options = options or Options()
     paths = [str(p) for p in paths]
     iter_records(paths, input_format, mapping)  # a bad path, format or field fails here, before any work
+    if engine == "ray":
+        from .distributed import ingest_ray
 
-    def read() -> Iterator[Record | Reject]:
-        return iter_records(paths, input_format, mapping)
+        return ingest_ray(db, paths, options=options, address=address, actors=workers or None, shard_dir=shards,
+                          reanalyze=reanalyze, progress=progress, commit_every=max(commit_every, 64),
+                          input_format=input_format, mapping=mapping)
+    if engine != "local":
+        raise UsageError(Errors.E332.format(value=engine))
+
+    def read(done=frozenset()) -> Iterator[Record | Reject | Skip]:
+        return iter_records(paths, input_format, mapping, done=done)
 
     version = PIPELINE_VERSION
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
@@ -162,7 +207,10 @@ def ingest(
         seen: set[str] = set()
         total = 0
         try:
-            for r in read():
+            for r in read(Everything()):
+                if isinstance(r, Skip):  # a web archive: its articles are known only once extracted
+                    total = None
+                    break
                 if isinstance(r, Record):
                     h = store.content_hash(r.text)
                     if h not in seen and wanted(h):
@@ -177,8 +225,17 @@ def ingest(
     scheduled: set[str] = set()
 
     def records() -> Iterator[Record]:
-        for r in read():
+        for r in read(state.done):
             report.read += 1
+            if isinstance(r, Skip):
+                if r.reason == "stored":
+                    report.skipped += 1
+                else:
+                    report.count_skip(r.reason)
+                    writer.add_skip(r.location, r.reason, r.detail, r.id)
+                    state.done.add(r.location)
+                bar.update(0, skips=1)
+                continue
             if isinstance(r, Reject):
                 report.rejected += 1
                 writer.add_reject(r.location, r.reason, r.id)
@@ -245,6 +302,7 @@ def ingest(
                 else:
                     report.added += 1
                 report.statements += len(res["article"]["statements"])
+                report.analysed += 1
                 writer.add_article(store.PendingArticle(
                     article=res["article"], article_id=aid, content_hash=h, signature=res["signature"],
                     location=rec.location or rec.id, replace=held is not None,

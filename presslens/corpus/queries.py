@@ -318,13 +318,27 @@ def rejects(con) -> Iterator[dict]:
     return _dicts(con.execute("SELECT location, reason, seen_at FROM rejects ORDER BY seen_at, location"))
 
 
+def _has_skips(con) -> bool:
+    """A corpus written before WARC input has no `skips` table until its next writable open."""
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'skips'").fetchone()[0] > 0
+
+
+def skipped(con) -> Iterator[dict]:
+    """Input records that are not articles, counted by reason and detail (status, type, language)."""
+    if not _has_skips(con):
+        return iter(())
+    return _dicts(con.execute(
+        "SELECT reason, detail, count(*) AS records FROM skips GROUP BY reason, detail ORDER BY records DESC, reason, detail"))
+
+
 def stats(con) -> dict[str, Any]:
     a = con.execute(
         "SELECT count(*), count(DISTINCT story_id), count(DISTINCT outlet), min(published), max(published) FROM articles"
     ).fetchone()
     s = con.execute("SELECT count(*), count(DISTINCT speaker) FROM statements").fetchone()
     r = con.execute("SELECT count(*) FROM rejects").fetchone()
+    k = con.execute("SELECT count(*) FROM skips").fetchone() if _has_skips(con) else (0,)
     return {
         "articles": a[0], "stories": a[1], "statements": s[0], "speakers": s[1], "outlets": a[2],
-        "rejects": r[0], "first_published": _plain(a[3]), "last_published": _plain(a[4]),
+        "rejects": r[0], "skipped": k[0], "first_published": _plain(a[3]), "last_published": _plain(a[4]),
     }

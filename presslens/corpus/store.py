@@ -167,6 +167,20 @@ class RejectRow(Row):
 
 
 @_row
+class SkipRow(Row):
+    """An input record that is not an article (WARC: request, 404, PDF, other language, ...)."""
+
+    TABLE = "skips"
+    KEY = "PRIMARY KEY (location)"
+    location: str = column("VARCHAR", "NOT NULL", "file@offset")
+    reason: str = column("VARCHAR", "NOT NULL", "models.SKIP_REASONS: not-response, http-status, ...")
+    detail: str | None = column("VARCHAR", "", "record type, HTTP status, content type or language")
+    record_id: str | None = column("VARCHAR")
+    seen_at: datetime = column("TIMESTAMP")
+    run_id: str = column("VARCHAR")
+
+
+@_row
 class RunRow(Row):
     TABLE = "runs"
     run_id: str = column("VARCHAR", "PRIMARY KEY")
@@ -180,7 +194,7 @@ class RunRow(Row):
 # and `statements.seq` (fetching full-text hits: without it, a scan of every statement).
 # Places and signatures are written once, with their article, by the one writer.
 TABLES: tuple[type[Row], ...] = (MetaRow, ArticleRow, SourceRow, StatementRow, EntityRow, SignatureRow,
-                                 BandRow, RejectRow, RunRow)
+                                 BandRow, RejectRow, SkipRow, RunRow)
 SCHEMA_SQL = "\n".join(t.create_sql() for t in TABLES)
 
 
@@ -326,6 +340,7 @@ class Writer:
         self._articles: list[PendingArticle] = []
         self._sources: list[SourceRow] = []
         self._rejects: list[RejectRow] = []
+        self._skips: list[SkipRow] = []
         self.committed: list[PendingArticle] = []  # articles of the last flush, for the index
         self.near_duplicates = 0  # committed articles that joined an existing story
         self.new_stories = 0
@@ -334,7 +349,7 @@ class Writer:
         return connect(self.path, read_only=False, wait=300.0)
 
     def __len__(self) -> int:
-        return len(self._articles) + len(self._sources) + len(self._rejects)
+        return len(self._articles) + len(self._sources) + len(self._rejects) + len(self._skips)
 
     def add_article(self, item: PendingArticle) -> None:
         self._articles.append(item)
@@ -348,6 +363,10 @@ class Writer:
     def add_reject(self, location: str, reason: str, record_id: str | None) -> None:
         self._rejects.append(RejectRow(location=location, reason=reason, record_id=record_id, seen_at=now(),
                                        run_id=self.run_id))
+
+    def add_skip(self, location: str, reason: str, detail: str | None, record_id: str | None) -> None:
+        self._skips.append(SkipRow(location=location, reason=reason, detail=detail, record_id=record_id,
+                                   seen_at=now(), run_id=self.run_id))
 
     def flush(self) -> list[StatementRow]:
         """Write everything buffered in one transaction; return the statement rows written so
@@ -368,7 +387,7 @@ class Writer:
             raise
         finally:
             con.close()
-        self._articles, self._sources, self._rejects = [], [], []
+        self._articles, self._sources, self._rejects, self._skips = [], [], [], []
         return indexed
 
     def _memory_budget(self) -> int:
@@ -423,6 +442,7 @@ class Writer:
         _insert(con, SignatureRow, signatures)
         _insert(con, SourceRow, _new_places(con, self._sources))
         _insert(con, RejectRow, self._rejects, or_ignore=True)
+        _insert(con, SkipRow, self._skips, or_ignore=True)
         self.committed = self._articles
         return statements
 

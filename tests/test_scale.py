@@ -1,0 +1,165 @@
+"""Issue 10: the Ray engine gives the local engine's results, through Parquet shards; WARC
+ingests are resumable per record (kill -9 loses and doubles nothing; a resumed Ray run analyses
+only what no shard holds). Ray runs locally, started by the `ray_local` fixture."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import warc_builder as wb
+from test_corpus import invented_article, write_jsonl
+from test_warc import cc_news_records
+
+from presslens.corpus import Corpus, store
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+def stored(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            "analyses": dict(con.execute("SELECT article_id, analysis FROM articles").fetchall()),
+            "sources": sorted(con.execute("SELECT article_id, location FROM article_sources").fetchall()),
+            "statements": sorted(con.execute(
+                "SELECT article_id, statement_id, speaker, kind, content FROM statements").fetchall()),
+            "skips": sorted(con.execute("SELECT location, reason, detail FROM skips").fetchall()),
+            "rejects": sorted(con.execute("SELECT location, reason FROM rejects").fetchall()),
+        }
+    finally:
+        con.close()
+
+
+def news_warc(path: Path, numbers: range, *, requests: bool = True) -> None:
+    """Invented articles as the HTML responses of a WARC, each after its request record."""
+    records = []
+    for i in numbers:
+        a = invented_article(i)
+        uri = f"https://www.{a['outlet'].lower().replace(' ', '')}.example.com/{i}"
+        if requests:
+            records.append(wb.request(uri))
+        records.append(wb.response(uri, wb.page(a["title"], a["text"], site=a["outlet"], published=a["published"])))
+    wb.write(path, records)
+
+
+def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(100)])
+    news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 200))
+    with Corpus(tmp_path / "local.duckdb") as corpus:
+        local = corpus.ingest([inputs], workers=1, progress=False)
+    with Corpus(tmp_path / "ray.duckdb") as corpus:
+        ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp_path / "shards"), progress=False)
+    assert (local.added, ray.added) == (200, 200) and local.analysed == ray.analysed == 200
+    assert local.skipped_by == ray.skipped_by == {"not-response": 100}
+    a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
+    assert len(a["analyses"]) == 200
+    assert a["analyses"] == b["analyses"]  # the presslens/1 JSON, byte for byte
+    assert a["statements"] == b["statements"] and a["sources"] == b["sources"] and a["skips"] == b["skips"]
+    warc_docs = [json.loads(d) for d in a["analyses"].values() if "origin" in json.loads(d)]
+    assert len(warc_docs) == 100 and all(d["origin"]["language"] == "en" for d in warc_docs)
+    assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 200
+    assert list((tmp_path / "shards").glob("*.parquet"))  # the distributed run went through shards
+
+
+def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_path, ray_local):
+    path = tmp_path / "CC-NEWS-20240302.warc.gz"
+    records = cc_news_records()
+    offsets = wb.write(path, records, truncate_last=50)
+    with Corpus(tmp_path / "local.duckdb") as corpus:
+        local = corpus.ingest([path], workers=1, progress=False)
+        skipped = corpus.skipped()
+    with Corpus(tmp_path / "ray.duckdb") as corpus:
+        ray = corpus.ingest([path], workers=2, engine="ray", progress=False)
+    a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
+    assert a["statements"] and a["statements"] == b["statements"] and a["analyses"] == b["analyses"]
+    assert a["skips"] == b["skips"] and a["rejects"] == b["rejects"]
+    # Every record accounted for, once, by reason: stored articles, skips, the one reject.
+    places = [loc for _aid, loc in a["sources"]] + [s[0] for s in a["skips"]] + [r[0] for r in a["rejects"]]
+    assert sorted(places) == sorted(f"{path}@{o}" for o in offsets)
+    assert (local.added, local.rejected, ray.added, ray.rejected) == (2, 1, 2, 1)  # the third is cut short
+    assert local.skipped_by == ray.skipped_by == {"not-response": 3, "http-status": 1, "not-html": 1,
+                                                  "language": 1, "no-article": 1}
+    assert a["rejects"][0][1].startswith("[E120]") and a["rejects"][0][0] == f"{path}@{offsets[-1]}"
+    assert {"reason": "language", "detail": "de", "records": 1} in skipped
+    assert (tmp_path / "ray.duckdb.shards").is_dir()  # the default place of the shards
+
+
+def test_resumed_ray_run_analyses_only_what_no_shard_holds(tmp_path, ray_local):
+    path = tmp_path / "news.warc.gz"
+    news_warc(path, range(300, 340), requests=False)
+    shards = tmp_path / "shards"
+    with Corpus(tmp_path / "first.duckdb") as corpus:
+        first = corpus.ingest([path], workers=2, engine="ray", shards=str(shards), progress=False)
+    files = sorted(shards.glob("*.parquet"))
+    assert first.analysed == 40 and len(files) >= 2
+    lost = files[: len(files) // 2]  # as if the run had been killed before writing these
+    con = duckdb.connect()
+    lost_rows = con.execute("SELECT count(*) FROM read_parquet(?)", [[str(f) for f in lost]]).fetchone()[0]
+    for f in lost:
+        f.unlink()
+    (shards / "part-x.parquet.1234.tmp").write_bytes(b"half a shard")  # a killed write leaves this
+    with Corpus(tmp_path / "again.duckdb") as corpus:
+        again = corpus.ingest([path], workers=2, engine="ray", shards=str(shards), progress=False)
+    assert again.analysed == lost_rows  # only the records of the lost shards were analysed again
+    assert again.added == 40
+    assert stored(tmp_path / "again.duckdb")["analyses"] == stored(tmp_path / "first.duckdb")["analyses"]
+    with Corpus(tmp_path / "again.duckdb") as corpus:
+        third = corpus.load([shards], progress=False)  # loading the same shards again adds nothing
+    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 40
+
+
+def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
+    path = tmp_path / "news.warc.gz"
+    news_warc(path, range(400, 560))  # 160 articles, 320 records
+    db = tmp_path / "c.duckdb"
+    cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "1",
+           "--commit-every", "2", "-q"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    log = open(tmp_path / "ingest.log", "wb")
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        committed = 0
+        while committed < 6 and proc.poll() is None:
+            time.sleep(0.2)
+            if db.exists():
+                try:
+                    con = store.connect(db, read_only=True, wait=5)
+                except Exception:  # noqa: BLE001  (created but not yet initialised)
+                    continue
+                try:
+                    committed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+                except duckdb.Error:
+                    committed = 0
+                finally:
+                    con.close()
+        assert proc.poll() is None, (tmp_path / "ingest.log").read_text()  # still running: killed mid-file
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        log.close()
+    before = stored(db)
+    assert 6 <= len(before["analyses"]) < 160
+    with Corpus(db) as corpus:
+        report = corpus.ingest([path], workers=0, progress=False)
+    after = stored(db)
+    assert len(after["analyses"]) == 160 and report.added == 160 - len(before["analyses"])
+    locations = [loc for _aid, loc in after["sources"]] + [s[0] for s in after["skips"]]
+    assert len(locations) == len(set(locations)) == 320  # every record once: nothing lost or doubled
+    assert {a for a, _ in after["sources"]} == set(after["analyses"])
+    assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([str(Path(__file__))]))
