@@ -38,6 +38,8 @@ _LAZY = {
     "Mention": "models",
     "Record": "models",
     "Reject": "models",
+    "Skip": "models",
+    "Origin": "models",
     "Source": "models",
     "Statement": "models",
     "TimeExpression": "models",
