@@ -48,6 +48,32 @@ def test_glued_quote_marks_are_split(nlp, text, expected):
         assert [s.text for s in doc.sents] == expected
 
 
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("The interview ran on Press TV.He said the talks would go on.",
+         "The interview ran on Press TV.", "He said the talks would go on."),
+        ("The interview ran on Press TV.\u201cHow could we accept this?\u201d Qassem asked.",
+         "The interview ran on Press TV.", "\u201cHow could we accept this?\u201d"),
+        ("\u201cWe will not give in.\u201dIsraeli Prime Minister Amos Tal said the offer was dead.",
+         "\u201cWe will not give in.\u201d", "Israeli Prime Minister Amos Tal said the offer was dead."),
+    ],
+)
+def test_glued_sentence_after_an_acronym_or_a_quotation(nlp, text, first, second):
+    # issue 8 \u00a73: "TV.\u201cHow could we", ".\u201dIsraeli Prime Minister": a sentence starts there
+    doc = nlp(text)
+    sents = [s.text for s in doc.sents]
+    assert sents[:2] == [first, second]
+    assert doc.text == text
+
+
+def test_quotation_glued_to_the_previous_sentence_is_its_own_statement(analyze_text):
+    art = analyze_text("The interview ran on Press TV.\u201cHow could we accept this?\u201d Naim Qassem asked.")
+    assert contents(art) == ["How could we accept this"]
+    (st,) = art.statements
+    assert st.kind == "direct" and art.entity(st.speaker).name == "Naim Qassem"
+
+
 def test_whole_article_on_one_line(analyze_text, validate):
     sentences = [f"Paragraph {i} says little of note about the river talks." for i in range(40)]
     sentences.insert(30, "\u201cThe dam must stay open,\u201d said the minister.")
