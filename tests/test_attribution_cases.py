@@ -52,6 +52,30 @@ def test_quote_running_over_paragraphs(analyze_text):
     assert speaker_name(art, st) == "Maria Lopez"
 
 
+def test_quotation_reopened_in_each_paragraph_is_one_statement(analyze_text):
+    # issue 8 \u00a73: news style re-opens a running quotation at each paragraph, never closing it
+    # until its last paragraph, where "she said" is the same speaker speaking on
+    text = ("Mayor Maria Lopez told reporters on Monday: \u201cWe have the law on our side and we will use it.\n\n"
+            "\u201cNobody is going to take this park away from the children. We fought for it in 1998. "
+            "We fought for it again in 2010. We will fight for it now.\n\n"
+            "\u201cThe people of this city deserve better than this sale,\u201d she said.\n\n"
+            "Council member Omar Farouk said the park would be sold anyway.")
+    art = analyze_text(text)
+    st = statement_with(art, "Nobody is going to take this park")
+    content = " ".join(art.text[s:e] for s, e in st.content)
+    assert "We have the law on our side" in content and "deserve better than this sale" in content
+    assert st.kind == "direct" and speaker_name(art, st) == "Maria Lopez"
+    assert speaker_name(art, statement_with(art, "the park would be sold anyway")) == "Omar Farouk"
+
+
+def test_closed_quotations_in_two_paragraphs_stay_two_statements(analyze_text):
+    text = ("\u201cWe have the law on our side,\u201d Mayor Maria Lopez said.\n\n"
+            "\u201cThe sale is legal,\u201d said Omar Farouk, a council member.")
+    art = analyze_text(text)
+    assert speaker_name(art, statement_with(art, "We have the law on our side")) == "Maria Lopez"
+    assert speaker_name(art, statement_with(art, "The sale is legal")) == "Omar Farouk"
+
+
 def test_floating_quote_takes_the_previous_speaker(analyze_text):
     text = 'Senator John Harris said the farm bill was a disaster for growers. "It is a giveaway to the banks and nothing else."'
     art = analyze_text(text)

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, reported_tokens
-from .decode import RELAY_LEMMAS, Linked, link, speaks_through
+from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -83,7 +83,13 @@ class Attributor:
 
     def linked(self, doc: Doc) -> tuple[list[Linked], list[float], list[int]]:
         tag_runs, probs, inq = self.tag(doc)
-        return [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)], probs, inq
+        stmts = [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)]
+
+        def same_speaker(a: Linked, b: Linked) -> bool:  # "Maria Lopez" ... "she": one entity
+            who = [_speaker(doc, [doc[s:e] for s, e in st.source], self.lexicon)[0] for st in (a, b)]
+            return who[0] is not None and who[0] == who[1]
+
+        return join_paragraph_quotes(doc, stmts, same_speaker), probs, inq
 
     def statements(self, doc: Doc) -> list[DocStatement]:
         linked, probs, inq = self.linked(doc)
