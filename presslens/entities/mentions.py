@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from ..quotes import single_quote_marks
 from .lexicons import Lexicons
 from .repairs import name_key
 
@@ -76,7 +77,9 @@ def quoted_tokens(doc: Doc) -> list[bool]:
             inside[t.i] = depth > 0
             continue
         depth = (0 if depth else 1) if step == 0 else max(0, depth + step)
-    return inside
+    # British single quotes ('We will win,' he said), apostrophes left alone
+    single = single_quote_marks([t.text for t in doc], [bool(t.whitespace_) for t in doc], [int(x) for x in inside])
+    return [x or bool(q) for x, q in zip(inside, single)]
 
 
 def reported_tokens(doc: Doc, lex: Lexicons, quoted: list[bool] | None = None) -> list[bool]:
