@@ -346,3 +346,18 @@ def test_said_according_to_an_outlet(analyze_text):
     st = statement_with(art, "The war will end soon")
     assert speaker_name(art, st) == "Karim Nasser"
     assert [a.name for a in st.according_to] == ["Press TV"]
+
+
+def test_a_quoted_phrase_is_never_a_person_speaker(nlp):
+    # issue 8 §2: a name inside quotation marks is what was chanted, not who speaks
+    from presslens.attribution.model import _speaker
+
+    attributor = nlp.get_pipe("presslens_attribution_v1").model
+    doc = nlp('Crowds chanted "Omar Farouk" all night. "Omar Farouk" was the cry, they said.')
+    quoted = [doc[m.span.start : m.span.end] for e in doc._.pl_entities for m in e.mentions if e.name == "Omar Farouk"]
+    assert quoted and all(_speaker(doc, [q], attributor.lexicon) == (None, "vague") for q in quoted)
+
+
+def test_a_person_named_like_a_place_is_still_a_person(analyze_text):
+    art = analyze_text("George Washington spoke in Washington. Washington said the war was over.")
+    assert speaker_name(art, statement_with(art, "the war was over")) == "George Washington"

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
-from ..entities.mentions import PRONOUN_GENDER, reported_tokens
+from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .judge import statement_features
@@ -207,6 +207,21 @@ def _last_person_before(doc: Doc, pronoun: Span):
     return best
 
 
+def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
+    """A source that is a phrase inside quotation marks ('the crowd chanted "Omar Farouk"'),
+    or a "person" whose name the article also gives a place (NER's "Tell" of Tell Abyad)."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    quoted = quoted_tokens(doc)
+    if words and all(quoted[t.i] for t in words):
+        return True
+    if ent.titles:
+        return False
+    places = {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
+    names = {m.span.text.lower() for m in ent.mentions if m.kind == "name"}
+    # every name of it is a place's name elsewhere ("George Washington" is not "Washington")
+    return bool(names) and names <= places
+
+
 def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, str]:
     if not source:
         return None, "unattributed"
@@ -222,6 +237,8 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         if ent is None and head.lower_ in _PERSONAL:
             ent = _last_person_before(doc, span)
         return (ent.id if ent else None), "pronoun"
+    if ent is not None and ent.type == "PERSON" and _quoted_or_place(doc, span, ent):
+        return None, "vague"  # a quoted phrase or a place is no person speaking
     if ent is not None and mention is not None and mention.kind != "group" and ent.type == "PERSON":
         return ent.id, "named"
     if ent is not None and ent.of is not None:  # "her supporters", "Clinton's campaign": theirs
