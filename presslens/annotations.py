@@ -32,6 +32,7 @@ class DocEntity:
     mentions: list[DocMention] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    of: str | None = None  # the possessor's id: "Clinton's campaign" is `of` Clinton
 
 
 @dataclass

@@ -27,6 +27,7 @@ def doc_parts(doc: Doc, shift: int = 0) -> tuple[list[Entity], list[Statement], 
             ],
             roles=list(e.roles),
             titles=list(e.titles),
+            of=e.of,
         )
         for e in doc._.pl_entities or []
     ]
@@ -81,6 +82,9 @@ def merge_parts(parts: list[tuple[list[Entity], list[Statement], list[TimeExpres
                 entities.append(e)
                 e.id = f"e{len(entities)}"
             id_map[old_id] = target.id
+        for e in part_entities:
+            if e.of is not None and e.of in id_map:
+                (by_key[(e.name, e.type)]).of = id_map[e.of]
         for s in part_statements:
             s.speaker = id_map.get(s.speaker) if s.speaker else None
             for a in s.according_to:

@@ -9,7 +9,7 @@ Formats (by extension, else by sniffing the content; `input_format` overrides bo
 
     dateline  one article per line: `date YYYY-MM-DD <Outlet> - <body>`; id `<stem>:<line>`
     txt       one article per file, text unchanged; id `<stem>`; a dateline header on the
-              first line is recognised (and removed from the text)
+              first line that is not blank is recognised (and removed from the text)
     jsonl     one JSON object per line with `id, url, outlet, published, title, text`
     json      one JSON object, or an array of them
     csv       a header row and the same columns (`.tsv`: tab-separated)
@@ -62,7 +62,10 @@ EXTENSIONS = {
     ".htm": "html",
 }
 
-_DATELINE = re.compile(r"date (\d{4}-\d{2}-\d{2}) ([^\n]+?) - ")
+# Leading whitespace, blank lines, a byte-order mark or a zero-width space before the header are
+# web and editor debris, not part of it: without them the header would stay in the text and the
+# outlet, the date and every relative time would be lost without a word.
+_DATELINE = re.compile(r"[\s\ufeff\u200b]*date (\d{4}-\d{2}-\d{2}) ([^\n]+?) - ")
 _SNIFF_BYTES = 65_536
 _STDIN_SPOOL = 16 * 1024 * 1024  # stdin beyond this goes to a temporary file, not memory
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
@@ -80,7 +83,8 @@ class Dateline:
 
 def parse_dateline(line: str) -> Dateline | None:
     """Split `date YYYY-MM-DD <Outlet> - <body>`; the outlet may hold spaces, the separator is
-    the first ` - ` after the date. Returns None when `line` has no such header.
+    the first ` - ` after the date. Whitespace, blank lines or a byte-order mark before the
+    header are skipped (`offset` counts them). Returns None when `line` has no such header.
 
     The date is returned as written; `normalise_date` checks that it exists.
     """
@@ -307,8 +311,7 @@ def _read_txt(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
         yield Reject(source.name, _decode_error(exc), source.stem)
         return
     fields: dict[str, object] = {"id": source.stem, "text": text}
-    first_line = text.split("\n", 1)[0]
-    dated = parse_dateline(first_line)
+    dated = parse_dateline(text)  # on the first line that is not blank
     if dated is not None:
         fields.update(text=text[dated.offset:], outlet=dated.outlet, published=dated.published)
     yield _record(fields, source.name, source.stem, warning)

@@ -100,9 +100,10 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)  # "deputy head of Hezbollah"
     titles: list[str] = field(default_factory=list)  # "Sheikh", "US President"
+    of: str | None = None  # the possessor's entity id: "Clinton's campaign", "Trump aides"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "name": self.name,
             "type": self.type,
@@ -110,6 +111,9 @@ class Entity:
             "roles": list(self.roles),
             "titles": list(self.titles),
         }
+        if self.of is not None:  # optional: only possessed entities have a possessor
+            out["of"] = self.of
+        return out
 
 
 @dataclass

@@ -34,6 +34,9 @@ COMPONENTS = (
 # are untouched because the tokenizer never changes the text.
 _EXTRA_INFIXES = (
     r"(?<=[a-z0-9\)][\.\!\?])(?=[A-Z][a-z])",
+    r"(?<=[A-Z][A-Z])[\.\!\?](?=[A-Z][a-z])",  # "on Press TV.He said": an acronym ends the sentence
+    # "TV.“How could we": the full stop leaves the acronym when a quotation opens after it
+    r"(?<=[A-Za-z0-9\)])[\.\!\?](?=[\"\u201c\u2018][A-Z])",
     r"(?<=[\.\!\?,])[\"\u201c\u201d](?=[A-Za-z])",
     r"(?<=[a-z])[\u201c\u201d\"](?=[A-Z])",
     r"(?<=[A-Za-z0-9]),(?=[\"\u201c\u201d])",  # 'said,"We' -> said , " We

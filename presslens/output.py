@@ -79,6 +79,9 @@ def validate(doc: dict[str, Any]) -> None:
     for s in doc["statements"]:
         if s["speaker"] is not None and s["speaker"] not in ids:
             raise ValueError(f"{doc['id']}: statement {s['id']} speaker {s['speaker']} is not an entity")
+    for e in doc["entities"]:
+        if e.get("of") is not None and e["of"] not in ids:
+            raise ValueError(f"{doc['id']}: entity {e['id']} is of {e['of']}, which is not an entity")
 
 
 # --- readable forms -----------------------------------------------------------------------

@@ -63,6 +63,35 @@ def test_plain_txt_with_dateline_header(tmp_path, read_records):
     assert r.text == "First paragraph.\n\nSecond paragraph.\n"
 
 
+@pytest.mark.parametrize("debris", [" ", "\t  ", "\n\n", "\ufeff", "\ufeff\n \n  ", "\u200b"])
+def test_dateline_header_after_whitespace_bom_or_blank_lines(tmp_path, read_records, debris):
+    # issue 8 §3: " date 2020-09-15 Outlet - ..." with one leading space lost outlet, date and
+    # with the date every relative time, silently
+    body = "Talks resumed on Tuesday.\n\nThe mayor spoke yesterday.\n"
+    f = tmp_path / "a.txt"
+    f.write_bytes((debris + "date 2020-09-15 Harbour Gazette - " + body).encode("utf-8"))
+    (r,) = read_records(f)
+    assert (r.outlet, r.published, r.text) == ("Harbour Gazette", "2020-09-15", body)
+    d = parse_dateline(debris + "date 2020-09-15 Harbour Gazette - Talks resumed.")
+    assert (d.published, d.outlet, d.text) == ("2020-09-15", "Harbour Gazette", "Talks resumed.")
+    assert parse_dateline(debris + "Talks resumed. date 2020-09-15 X - y") is None
+
+
+def test_dateline_lines_with_leading_space(tmp_path, read_records):
+    f = tmp_path / "wire.txt"
+    f.write_text(" date 2020-03-12 A Wire - One.\n\tdate 2020-03-13 B Wire - Two.\n", encoding="utf-8")
+    items = read_records(f)
+    assert [(r.id, r.outlet, r.published, r.text) for r in items] == [
+        ("wire:1", "A Wire", "2020-03-12", "One."), ("wire:2", "B Wire", "2020-03-13", "Two.")]
+
+
+def test_analyze_text_with_a_spaced_dateline_header():
+    from presslens.inputs import record_from_text
+
+    r = record_from_text("\n  date 2020-09-15 Harbour Gazette - Talks resumed.")
+    assert (r.outlet, r.published, r.text) == ("Harbour Gazette", "2020-09-15", "Talks resumed.")
+
+
 def test_jsonl_fields_mapping_and_rejects(tmp_path, read_records):
     f = tmp_path / "news.jsonl"
     lines = [

@@ -48,6 +48,68 @@ def test_glued_quote_marks_are_split(nlp, text, expected):
         assert [s.text for s in doc.sents] == expected
 
 
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("The interview ran on Press TV.He said the talks would go on.",
+         "The interview ran on Press TV.", "He said the talks would go on."),
+        ("The interview ran on Press TV.\u201cHow could we accept this?\u201d Qassem asked.",
+         "The interview ran on Press TV.", "\u201cHow could we accept this?\u201d"),
+        ("\u201cWe will not give in.\u201dIsraeli Prime Minister Amos Tal said the offer was dead.",
+         "\u201cWe will not give in.\u201d", "Israeli Prime Minister Amos Tal said the offer was dead."),
+    ],
+)
+def test_glued_sentence_after_an_acronym_or_a_quotation(nlp, text, first, second):
+    # issue 8 \u00a73: "TV.\u201cHow could we", ".\u201dIsraeli Prime Minister": a sentence starts there
+    doc = nlp(text)
+    sents = [s.text for s in doc.sents]
+    assert sents[:2] == [first, second]
+    assert doc.text == text
+
+
+def test_quotation_glued_to_the_previous_sentence_is_its_own_statement(analyze_text):
+    art = analyze_text("The interview ran on Press TV.\u201cHow could we accept this?\u201d Naim Qassem asked.")
+    assert contents(art) == ["How could we accept this"]
+    (st,) = art.statements
+    assert st.kind == "direct" and art.entity(st.speaker).name == "Naim Qassem"
+
+
+@pytest.mark.parametrize("open_q, close_q", [("'", "'"), ("\u2018", "\u2019")])
+def test_british_single_quotes_are_quotation_marks(analyze_text, validate, open_q, close_q):
+    # issue 8 \u00a73: British style quotes with single marks, straight or curly
+    art = analyze_text(f"Talks resumed on Monday. {open_q}We will win this fight,{close_q} said Amal Haddad. "
+                       f"The minister said he would {open_q}fight to the end{close_q} for the plan.")
+    validate(art.to_dict())
+    st = next(s for s in art.statements if "We will win this fight" in art.text[s.content[0][0]:s.content[-1][1]])
+    assert st.kind == "direct" and art.entity(st.speaker).name == "Amal Haddad"
+    assert contents(art)[0] == "We will win this fight"
+    mixed = next(s for s in art.statements if "fight to the end" in art.text[s.content[0][0]:s.content[-1][1]])
+    assert mixed.kind == "mixed"
+
+
+def test_apostrophes_are_not_quotation_marks(nlp):
+    from presslens.attribution.features import DocArrays
+    from presslens.attribution.lexicon import Lexicon
+
+    doc = nlp("Qassem's men don't care about the '90s, and Jones' car was found in the '80s, Amal Haddad said.")
+    assert not any(DocArrays(doc, Lexicon.load()).quoted)
+
+
+@pytest.mark.parametrize(
+    "tokens, spaces, expected",
+    [
+        (["'", "We", "win", ",", "'", "he", "said"], [0, 1, 0, 0, 1, 1, 0], [1, 1, 1, 1, 1, 0, 0]),
+        (["the", "'", "90s", "were", "'", "good", "'"], [1, 0, 1, 1, 0, 0, 0], [0, 0, 0, 0, 1, 1, 1]),
+        (["Jones", "'", "car"], [0, 1, 0], [0, 0, 0]),
+        (["'", "unclosed", "quote"], [0, 1, 0], [0, 0, 0]),
+    ],
+)
+def test_single_quote_pairs(tokens, spaces, expected):
+    from presslens.quotes import single_quote_marks
+
+    assert single_quote_marks(tokens, [bool(s) for s in spaces], [0] * len(tokens)) == expected
+
+
 def test_whole_article_on_one_line(analyze_text, validate):
     sentences = [f"Paragraph {i} says little of note about the river talks." for i in range(40)]
     sentences.insert(30, "\u201cThe dam must stay open,\u201d said the minister.")

@@ -135,6 +135,75 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
     return out
 
 
+def _open_mark(text: str) -> str | None:
+    """The mark of a quotation left open at the end of `text`, read by characters (a mark
+    glued to a dash is no token of its own: 'about.\u201d\u2015 Pamela'): None when all are closed."""
+    curly, straight = 0, False
+    for ch in text:
+        if ch == "\u201c":
+            curly += 1
+        elif ch == "\u201d":
+            curly = max(0, curly - 1)
+        elif ch == '"':
+            straight = not straight
+    return "\u201c" if curly else '"' if straight else None
+
+
+def _reopened_paragraphs(doc: Doc) -> dict[int, int]:
+    """{first token of a paragraph: last token of the paragraph before} where a quotation is
+    left open at the end of one paragraph and re-opened, with the same kind of mark, at the
+    start of the next: news style for a quotation that runs over paragraphs ("...our
+    side.\n\n\u201cNobody will ...")."""
+    paras, start = [], None
+    for t in doc:
+        if t.is_space and "\n" in t.text:
+            if start is not None:
+                paras.append((start, t.i))
+                start = None
+        elif start is None:
+            start = t.i
+    if start is not None:
+        paras.append((start, len(doc)))
+    out = {}
+    for (s1, e1), (s2, _e2) in zip(paras, paras[1:]):
+        mark = _open_mark(doc.text[doc[s1].idx : doc[e1 - 1].idx + len(doc[e1 - 1])])
+        if mark is not None and doc[s2].text.startswith(mark):
+            out[s2] = e1 - 1
+    return out
+
+
+def join_paragraph_quotes(doc: Doc, stmts: list[Linked], same_speaker=None) -> list[Linked]:
+    """A quotation re-opened at the start of each paragraph without being closed is one
+    statement: the statement that starts there joins the one whose content the open quotation
+    of the paragraph before belongs to, when it names no source of its own or
+    `same_speaker(earlier, later)` says its source is the same speaker ("..., she said" at the
+    end stays as one more cue span). A source naming someone else keeps its own statement: the
+    tagger may have given the open quotation to the wrong statement (measured on PolNeAR dev:
+    joining regardless cost 0.2 e2e F1)."""
+    reopened = _reopened_paragraphs(doc)
+    if not reopened:
+        return stmts
+    out: list[Linked] = []
+    for st in stmts:
+        first = st.content[0][0]
+        mark = first - 1 if first - 1 in reopened else first if first in reopened else None
+        prev = None
+        if mark is not None:
+            last = reopened[mark]
+            # the statement whose content runs to the end of that paragraph (its full stop and
+            # mark may be left out)
+            prev = next((p for p in reversed(out) if any(s <= last and e > last - 3 for s, e in p.content)), None)
+        if prev is None or (st.source and prev.source and not (same_speaker and same_speaker(prev, st))):
+            out.append(st)
+            continue
+        prev.content = sorted(prev.content + st.content)
+        if not prev.source and st.source:
+            prev.source, prev.relayed_by = list(st.source), list(st.relayed_by)
+        prev.cue = sorted(set(prev.cue + st.cue))
+        prev.floating = prev.floating and st.floating
+    return out
+
+
 _SUBJ = ("nsubj",)  # not nsubjpass: "X was seen as Y" names what is talked about, not who talks
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "attr", "oprd")
 

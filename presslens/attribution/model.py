@@ -18,7 +18,8 @@ from spacy.tokens import Doc, Span
 
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
-from .decode import RELAY_LEMMAS, Linked, link, speaks_through
+from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
+from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
 from .features import DocArrays, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -29,7 +30,8 @@ _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", 
 _GROUP_TYPES = {"ORG", "NORP", "GPE"}
 _DEFINITE = {"the", "this", "that", "these", "those"}
 _RELATIVE = {"who", "which", "that", "whom"}
-_ORG_NOUNS = entity_lexicons.load().org_nouns  # "the ministry said": an institution
+_ENTITY_LEX = entity_lexicons.load()
+_ORG_NOUNS = _ENTITY_LEX.org_nouns  # "the ministry said": an institution
 
 
 @dataclass
@@ -81,7 +83,13 @@ class Attributor:
 
     def linked(self, doc: Doc) -> tuple[list[Linked], list[float], list[int]]:
         tag_runs, probs, inq = self.tag(doc)
-        return [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)], probs, inq
+        stmts = [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)]
+
+        def same_speaker(a: Linked, b: Linked) -> bool:  # "Maria Lopez" ... "she": one entity
+            who = [_speaker(doc, [doc[s:e] for s, e in st.source], self.lexicon)[0] for st in (a, b)]
+            return who[0] is not None and who[0] == who[1]
+
+        return join_paragraph_quotes(doc, stmts, same_speaker), probs, inq
 
     def statements(self, doc: Doc) -> list[DocStatement]:
         linked, probs, inq = self.linked(doc)
@@ -146,7 +154,9 @@ def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
 
 def _entity_at(doc: Doc, span: Span):
     """The entity the span names: the widest mention holding the span's head ("The NTSB
-    chairman" is the chairman, not the NTSB), else the first mention it overlaps."""
+    chairman" is the chairman, not the NTSB), else, when the head is a proper name the parse
+    split off, the first mention it overlaps. A common noun outside every mention is someone
+    unnamed: "Crowds in Deir Ezzor" are not the place, "Clinton's aides" not Clinton."""
     head, best, first = span.root.i, None, None
     for ent in doc._.pl_entities or []:
         for m in ent.mentions:
@@ -155,19 +165,61 @@ def _entity_at(doc: Doc, span: Span):
                     first = (ent, m)
                 if m.span.start <= head < m.span.end and (best is None or len(m.span) > len(best[1].span)):
                     best = (ent, m)
+    if best is None and span.root.pos_ not in ("PROPN", "PRON"):
+        # "Clinton's opponent, Donald Trump": the name in apposition is who the noun is
+        for c in span.root.children:
+            if c.dep_ == "appos" and span.start <= c.i < span.end:
+                hit = _entity_at(doc, doc[c.left_edge.i : c.right_edge.i + 1])
+                if hit[0] is not None and hit[0].type == "PERSON":
+                    return hit
+        first = None
     return best or first or (None, None)
 
 
-def _last_person_before(doc: Doc, i: int):
-    """Fallback when coreference left a pronoun unresolved: the closest earlier person."""
+def _gender(ent) -> str:
+    """m, f or - for a person entity: its pronouns, else its honorific or first name."""
+    for m in ent.mentions:
+        if m.kind == "pronoun" and m.span.root.lower_ in PRONOUN_GENDER:
+            return PRONOUN_GENDER[m.span.root.lower_]
+    for m in ent.mentions:
+        if m.kind in ("name", "title") and len(m.span) > 1:
+            for t in m.span[:-1]:  # "Mrs. Amal Haddad", "Mayor Maria Lopez": not the surname
+                g = _ENTITY_LEX.gender_of_honorific(t.text)
+                if g == "-":
+                    g = _ENTITY_LEX.first_names.get(t.lower_, "-")
+                if g != "-":
+                    return g
+    return "-"
+
+
+def _last_person_before(doc: Doc, pronoun: Span):
+    """Fallback when coreference left a pronoun unresolved: the closest earlier person named
+    outside quoted and reported content, whose gender does not clash with the pronoun's."""
+    reported = reported_tokens(doc, _ENTITY_LEX)
+    gender = PRONOUN_GENDER.get(pronoun.root.lower_, "-")
     best, where = None, -1
     for ent in doc._.pl_entities or []:
-        if ent.type != "PERSON":
+        if ent.type != "PERSON" or (gender != "-" and _gender(ent) not in ("-", gender)):
             continue
         for m in ent.mentions:
-            if m.kind != "pronoun" and where < m.span.end <= i:
+            if m.kind != "pronoun" and where < m.span.end <= pronoun.start and not reported[m.span.root.i]:
                 best, where = ent, m.span.end
     return best
+
+
+def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
+    """A source that is a phrase inside quotation marks ('the crowd chanted "Omar Farouk"'),
+    or a "person" whose name the article also gives a place (NER's "Tell" of Tell Abyad)."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    quoted = quoted_tokens(doc)
+    if words and all(quoted[t.i] for t in words):
+        return True
+    if ent.titles:
+        return False
+    places = {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
+    names = {m.span.text.lower() for m in ent.mentions if m.kind == "name"}
+    # every name of it is a place's name elsewhere ("George Washington" is not "Washington")
+    return bool(names) and names <= places
 
 
 def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, str]:
@@ -183,10 +235,14 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
     ent, mention = _entity_at(doc, span)
     if head.lower_ in _PRONOUNS and len(span) <= 2:
         if ent is None and head.lower_ in _PERSONAL:
-            ent = _last_person_before(doc, span.start)
+            ent = _last_person_before(doc, span)
         return (ent.id if ent else None), "pronoun"
+    if ent is not None and ent.type == "PERSON" and _quoted_or_place(doc, span, ent):
+        return None, "vague"  # a quoted phrase or a place is no person speaking
     if ent is not None and mention is not None and mention.kind != "group" and ent.type == "PERSON":
         return ent.id, "named"
+    if ent is not None and ent.of is not None:  # "her supporters", "Clinton's campaign": theirs
+        return ent.id, "group"
     if head.lemma_.lower() in lex.vague or head.lower_ in lex.vague:
         # "critics", "sources", "some": nobody in particular; keep it findable as vague
         return None, "vague"

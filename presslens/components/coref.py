@@ -40,18 +40,22 @@ class Coref:
         entities = []
         for chain in chains:
             mentions = sorted(chain.mentions, key=lambda m: (m.span.start, m.span.end))
-            if not mentions or not chain.names:
+            # entities are made from names; a possessed chain ("Clinton's campaign") from its
+            # possessor's name
+            if not mentions or not (chain.names or (chain.owner is not None and chain.owner.names)):
                 continue
             entities.append((mentions, chain))
         entities.sort(key=lambda pair: pair[0][0].span.start)
+        ids = {id(chain): f"e{n}" for n, (_, chain) in enumerate(entities, start=1)}
         doc._.pl_entities = [
             DocEntity(
-                id=f"e{n}",
+                id=ids[id(chain)],
                 name=canonical_name(chain, self.lex),
                 type=chain.type,
                 mentions=[DocMention(m.span, m.kind) for m in mentions],
                 roles=list(chain.roles),
                 titles=list(chain.titles),
+                of=ids.get(id(chain.owner)) if chain.owner is not None else None,
             )
-            for n, (mentions, chain) in enumerate(entities, start=1)
+            for mentions, chain in entities
         ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from .lexicons import Lexicons
-from .mentions import SUBJECT_DEPS, Mention
+from .mentions import SUBJECT_DEPS, Mention, speaks
 from .repairs import initials, name_key
 
 PRONOUN_WINDOW = 3  # sentences back that a pronoun looks for its antecedent
@@ -41,6 +41,7 @@ class Chain:
     roles: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     words: set[str] = field(default_factory=set)  # words of titles and roles, for role matching
+    owner: Chain | None = None  # "Clinton's campaign": the chain of Clinton
 
     def describe(self, text: str, lex: Lexicons) -> None:
         for word in text.replace("\u2019", "'").split():
@@ -59,6 +60,8 @@ class _Event:
     chain: Chain
     subject: bool
     head: Token
+    reported: bool = False  # the mention is inside quoted or reported content
+    speaker: bool = False  # the mention is the subject of a reporting verb
 
 
 class Resolver:
@@ -70,8 +73,17 @@ class Resolver:
 
     def run(self, mentions: list[Mention]) -> list[Chain]:
         bound: list[Mention] = []  # appositive roles waiting for their name to be resolved
+        owned: list[tuple[Mention, Mention]] = []  # possessed roles waiting for their possessor
+        owners = {}
         for m in mentions:
-            if m.kind in ("name", "title", "group"):
+            if m.owner is None and m.kind in ("name", "title", "pronoun"):
+                for k in range(m.span.start, m.span.end):
+                    owners.setdefault(k, m)
+        for m in mentions:
+            if m.owner is not None:
+                if m.owner in owners:
+                    owned.append((m, owners[m.owner]))
+            elif m.kind in ("name", "title", "group"):
                 self._name(m)
             elif m.bound is not None:
                 bound.append(m)
@@ -84,7 +96,18 @@ class Resolver:
             for b in [b for b in bound if b.bound.entity is not None]:
                 self._add(b.bound.entity, b)
                 bound.remove(b)
+            for pair in [p for p in owned if p[1].entity is not None]:
+                self._owned(*pair)
+                owned.remove(pair)
         return self.chains
+
+    def _owned(self, m: Mention, owner: Mention) -> None:
+        """ "Clinton's campaign", "Trump aides", "her supporters", "Donald Trump's son": a chain
+        of its own, linked to the possessor's chain, so that it speaks for itself."""
+        type_ = "ORG" if m.extra.get("org") else "NORP" if m.extra.get("group") else "PERSON"
+        chain = Chain(type_, owner=owner.entity)
+        self.chains.append(chain)
+        self._add(chain, m)
 
     # -- adding -------------------------------------------------------------------------------
     def _add(self, chain: Chain, m: Mention) -> None:
@@ -105,7 +128,8 @@ class Resolver:
             key = name_key(m.name, self.lex)
             if key and key not in chain.keys:
                 chain.keys.append(key)
-        self.history.append(_Event(m.head.i, m.sent, chain, m.head.dep_ in SUBJECT_DEPS, m.head))
+        self.history.append(_Event(m.head.i, m.sent, chain, m.head.dep_ in SUBJECT_DEPS, m.head,
+                                   m.reported, speaks(m.head, self.lex)))
 
     def _last_pos(self, chain: Chain) -> int:
         return max(m.span.start for m in chain.mentions)
@@ -170,7 +194,9 @@ class Resolver:
         chain = self._person_role(m)
         if chain is not None:
             self._add(chain, m)
-        elif m.is_subject or m.head.dep_ == "ROOT":  # the parser makes some lead subjects ROOT
+        elif (m.is_subject or m.head.dep_ == "ROOT") and not m.reported:
+            # the parser makes some lead subjects ROOT; a role someone is reported to talk
+            # about ("aides said the president would not resign") introduces nobody
             self.pending.append(m)
 
     def _org_role(self, m: Mention) -> Chain | None:
@@ -257,11 +283,14 @@ class Resolver:
         bound = set()
         if pron.lower_ not in _NON_BINDING and pron.dep_ not in SUBJECT_DEPS:
             bound = {ev.chain for ev in self.history[-20:] if ev.subject and ev.head.head == pron.head}
+        # "he said" never names someone he is reported to talk about ("Lopez said Harris would
+        # lose. He said ..." is not Harris), and within a sentence the one who speaks comes first
+        speaker = speaks(pron, self.lex)
         best, best_key = None, None
         for ev in reversed(self.history):
             if ev.sent < m.sent - window:
                 break
-            if ev.pos >= pron.i:
+            if ev.pos >= pron.i or (speaker and ev.reported and not ev.speaker):
                 continue
             chain = ev.chain
             if org:
@@ -271,7 +300,7 @@ class Resolver:
                 continue
             if chain in bound:
                 continue
-            key = (m.sent - ev.sent, 0 if ev.subject else 1, -ev.pos)
+            key = (m.sent - ev.sent, 0 if ev.speaker else 1, 0 if ev.subject else 1, -ev.pos)
             if best_key is None or key < best_key:
                 best, best_key = chain, key
         if best is not None:
@@ -280,7 +309,11 @@ class Resolver:
 
 def canonical_name(chain: Chain, lex: Lexicons) -> str:
     """The longest proper name of the chain, without honorific or title; for people, among those
-    ending in the most frequent surname (so a stray "Obama Speech" does not name Barack Obama)."""
+    ending in the most frequent surname (so a stray "Obama Speech" does not name Barack Obama).
+    A possessed chain without a name of its own is named after its possessor: "Hillary
+    Clinton's campaign"."""
+    if not chain.names and chain.owner is not None and chain.roles:
+        return f"{canonical_name(chain.owner, lex)}'s {chain.roles[0]}"
     if not chain.names:
         return chain.roles[0] if chain.roles else ""
     keys = [(name, name_key(name, lex)) for name in chain.names]

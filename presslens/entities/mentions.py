@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from ..quotes import single_quote_marks
 from .lexicons import Lexicons
 from .repairs import name_key
 
@@ -46,6 +47,8 @@ class Mention:
     role: str = ""  # role text without its determiner
     gender: str = "-"
     bound: Mention | None = None  # the name an appositive role belongs to
+    reported: bool = False  # inside quoted or reported content (`reported_tokens`)
+    owner: int | None = None  # token of the possessor of "Clinton's campaign", "her supporters"
     entity: object = None  # set by `chains`
     extra: dict = field(default_factory=dict)
 
@@ -74,7 +77,36 @@ def quoted_tokens(doc: Doc) -> list[bool]:
             inside[t.i] = depth > 0
             continue
         depth = (0 if depth else 1) if step == 0 else max(0, depth + step)
-    return inside
+    # British single quotes ('We will win,' he said), apostrophes left alone
+    single = single_quote_marks([t.text for t in doc], [bool(t.whitespace_) for t in doc], [int(x) for x in inside])
+    return [x or bool(q) for x, q in zip(inside, single)]
+
+
+def reported_tokens(doc: Doc, lex: Lexicons, quoted: list[bool] | None = None) -> list[bool]:
+    """Whether each token lies in what someone is reported to say: inside quotation marks, in
+    the clausal complement of a reporting verb ("Warren said [Sanders was wrong]"), or in the
+    clause that a parenthetical reporting verb interrupts ("[Sanders was wrong], Warren said").
+    A name there is talked about, not talking: a later "he said" is not that person."""
+    out = list(quoted) if quoted is not None else quoted_tokens(doc)
+    for t in doc:
+        if t.pos_ not in ("VERB", "AUX") or t.lemma_.lower() not in lex.reporting_verbs:
+            continue
+        for c in t.children:
+            if c.dep_ in ("ccomp", "xcomp"):
+                for k in range(c.left_edge.i, c.right_edge.i + 1):
+                    out[k] = True
+        if t.dep_ == "parataxis" and t.head.i != t.i:
+            own = {k.i for k in t.subtree}
+            for k in t.head.subtree:
+                if k.i not in own and k.i != t.head.i:
+                    out[k.i] = True
+            out[t.head.i] = True
+    return out
+
+
+def speaks(t: Token, lex: Lexicons) -> bool:
+    """The subject of a reporting verb: "he said", "said Qassem", "She told reporters"."""
+    return t.dep_ == "nsubj" and t.head.lemma_.lower() in lex.reporting_verbs
 
 
 def _title_before(doc: Doc, start: int, lex: Lexicons) -> tuple[int, int]:
@@ -212,8 +244,8 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
         elif low == "it" and t.dep_ in SUBJECT_DEPS and _reported(t, lex):
             mentions.append(Mention(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], extra={"org": True}))
         elif _is_role_noun(t, lex) or (t.pos_ == "NOUN" and t.lemma_ in lex.org_nouns and t.tag_ == "NN"):
-            if not any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts):
-                continue
+            if not any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts) or _owner(t) is not None:
+                continue  # no role phrase without "the"; "the Clinton campaign" is `_possessed`
             span = role_span(t)
             if any(used[k] for k in range(span.start, span.end)) or any(
                 doc[k].ent_type_ == "PERSON" for k in range(span.start, span.end)
@@ -223,7 +255,11 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
             m = Mention(span, "role", t, sent_of[t.i], role=_role_text(span),
                         gender=lex.role_nouns.get(t.lemma_.lower(), "-"), extra={"org": is_org})
             mentions.append(m)
+    reported = reported_tokens(doc, lex, quoted)
+    mentions.extend(_possessed(doc, lex, used, reported, sent_of))
     mentions.sort(key=lambda m: (m.span.start, -m.span.end))
+    for m in mentions:
+        m.reported = reported[m.head.i]
     return mentions
 
 
@@ -263,3 +299,50 @@ def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Menti
         roles.append(Mention(span, "role", head, m.sent, role=_role_text(span), bound=m,
                              gender=lex.role_nouns.get(head.lemma_.lower(), "-")))
     return roles
+
+
+def _owner(noun: Token) -> Token | None:
+    """The possessor of a noun: "Clinton's campaign", "her supporters", "Donald Trump's son",
+    or a person's name used as a modifier: "Trump aides", "the Clinton campaign"."""
+    for c in noun.lefts:
+        if c.dep_ == "poss" and (c.ent_type_ in NAMED_TYPES or c.lower_ in PRONOUN_GENDER):
+            return c
+        if c.dep_ == "compound" and c.ent_type_ == "PERSON":
+            return c  # not "the Hezbollah official": a definite description of a person
+    return None
+
+
+def _speaks_here(t: Token) -> bool:
+    """A noun in a speaker's place: a subject, "according to X", "denounced by X". Only there
+    does a possessed noun need to be an entity ("her father" as an object is not)."""
+    if t.dep_ in SUBJECT_DEPS:
+        return True
+    return t.dep_ == "pobj" and (t.head.lower_ == "by" or (t.head.lower_ == "to" and t.head.head.lower_ == "according"))
+
+
+def _possessed(doc: Doc, lex: Lexicons, used: list[bool], reported: list[bool], sent_of: list[int]) -> list[Mention]:
+    """Role and organisation nouns that belong to someone named: "Clinton's campaign said" is
+    the campaign speaking, not Clinton; "her supporters", "Trump aides", "Donald Trump's son".
+    The chain links them to the possessor (`Chain.owner`), never into the possessor's chain."""
+    out = []
+    for t in doc:
+        if used[t.i] or reported[t.i] or t.pos_ != "NOUN":
+            continue  # not in what someone is reported to say: there it is talked about
+        lemma = t.lemma_.lower()
+        if lemma not in lex.role_nouns and lemma not in lex.org_nouns:
+            continue
+        owner = _owner(t)
+        if owner is None or not _speaks_here(t):
+            continue
+        span = role_span(t)
+        if any(used[k] and doc[k].ent_type_ != "PERSON" for k in range(span.start, span.end)):
+            continue
+        if any(doc[k].ent_type_ == "PERSON" and not (owner.left_edge.i <= k <= owner.i) for k in range(span.start, span.end)):
+            continue  # "Trump's spokesman Hogan Gidley": the name is the role's own person
+        group = t.tag_ == "NNS" or lemma in lex.org_nouns
+        gender = "-" if group else lex.role_nouns.get(lemma, "-")
+        own = {k.i for k in owner.subtree}
+        noun = "".join(k.text_with_ws for k in span if k.i not in own and k.dep_ != "det").strip()
+        out.append(Mention(span, "role", t, sent_of[t.i], role=noun, gender=gender, owner=owner.i,
+                           extra={"org": lemma in lex.org_nouns, "group": group}))
+    return out

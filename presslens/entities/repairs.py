@@ -222,6 +222,13 @@ def person_consistency(doc: Doc, ents: list[Ent], lex: Lexicons) -> list[Ent]:
     added = []
     i = 0
     while i < len(doc):
+        t = doc[i]
+        if covered[i] is None and t.dep_ == "compound" and t.tag_ == "NN" and t.text[:1].isupper() and (
+                name_key(doc[i : i + 1], lex) in keys) and t.head.pos_ == "NOUN":
+            # "Trump aides said": the tagger takes a known surname before a noun for a noun
+            added.append([i, i + 1, "PERSON"])
+            i += 1
+            continue
         if covered[i] is None and _is_name_token(doc[i], lex) or (doc[i].lower_ in lex.particles and covered[i] is None):
             end = _propn_run(doc, i, lex)
             key = name_key(doc[i:end], lex)
