@@ -34,6 +34,7 @@ class Errors(metaclass=_WithCodes):
     E012 = "{what}: FIELD must be one of {choices}, written FIELD=NAME (e.g. --field text=body)"
     E013 = "unknown output format {value!r}: use one of {choices}"
     E014 = "no input: name files, folders or - for standard input"
+    E015 = "unknown pipeline or attribution tagger {value!r}: use one of {choices}"
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
     # E1xx: one record cannot be used (a Reject in a batch, RecordError from presslens.analyze)
     E101 = ("text is not UTF-8, UTF-16 or Windows-1252 (byte {byte:#04x} at {offset}): convert it to UTF-8, "
