@@ -102,9 +102,8 @@ class Attributor:
         """What tagging each doc needs: the token arrays, the paragraphs worth tagging and the
         encoder's marginals of them.
 
-        The encoder batches the windows of one doc only, never windows of several docs: its int8
-        activations are quantised with one scale per batch, so an article's result would
-        otherwise depend on which articles share its batch (and differ between engines).
+        The encoder reads each window on its own (`EncoderTagger.marginals`), so an article's
+        result never depends on the articles that share its batch (nor on the engine).
         """
         prepared = []
         for doc in docs:
