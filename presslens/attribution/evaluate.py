@@ -40,21 +40,27 @@ def kind_of(text: str, content: list, S) -> str:
 # Cue types, read off the gold cue's words (a word-list heuristic: PolNeAR does not label them).
 # The first matching type wins, in this order.
 _IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak", "thought": "think",
-              "felt": "feel", "knew": "know", "known": "know", "saw": "see", "seen": "see", "understood": "understand"}
+              "felt": "feel", "knew": "know", "known": "know", "saw": "see", "seen": "see", "understood": "understand",
+              "found": "find", "sang": "sing", "sung": "sing", "learnt": "learn", "put": "put", "laid": "lay"}
 CUE_TYPES = {
     "according-to": {"according", "per"},
     "say-verb": {"say", "tell", "add", "state", "write", "ask", "note", "explain", "speak", "reply", "respond", "tweet",
-                 "post", "quote", "report", "announce", "declare", "testify", "remark", "comment", "answer", "recall"},
+                 "post", "quote", "report", "announce", "declare", "testify", "remark", "comment", "answer", "recall",
+                 "cite", "mention", "continue", "discuss", "reveal", "disclose", "release", "publish", "detail",
+                 "reference", "document", "sing", "chant", "put", "lay", "present", "address"},
     "speech act": {"urge", "warn", "deny", "accuse", "call", "insist", "argue", "claim", "suggest", "admit", "promise",
                    "vow", "threaten", "praise", "criticize", "criticise", "slam", "blast", "blame", "complain", "demand",
                    "confirm", "describe", "predict", "acknowledge", "concede", "reject", "dismiss", "defend", "question",
                    "charge", "allege", "recommend", "assert", "contend", "maintain", "attack", "mock", "joke", "boast",
                    "brag", "pledge", "propose", "point", "stress", "emphasize", "emphasise", "hint", "order", "label",
-                   "dub", "brand", "rip", "hammer", "lament", "decry", "condemn", "denounce", "applaud", "welcome"},
+                   "dub", "brand", "rip", "hammer", "lament", "decry", "condemn", "denounce", "applaud", "welcome",
+                   "decline", "refuse", "endorse", "encourage", "echo", "liken", "dispute", "offer", "back", "promote",
+                   "rule", "unleash", "seek", "allow"},
     "attitude": {"believe", "think", "hope", "fear", "feel", "want", "expect", "worry", "know", "agree", "doubt",
                  "wonder", "see", "consider", "view", "prefer", "like", "trust", "suspect", "assume", "understand",
                  "realize", "realise", "recognize", "recognise", "intend", "plan", "wish", "support", "oppose", "find",
-                 "conclude", "estimate", "show", "indicate", "mean"},
+                 "conclude", "estimate", "show", "indicate", "mean", "seem", "decide", "learn", "rate", "sure",
+                 "illustrate", "imply", "implication", "presumably", "outlook"},
     "noun": {"statement", "poll", "survey", "remarks", "view", "belief", "warning", "accusation", "allegation",
              "speech", "interview", "announcement", "letter", "message", "memo", "study", "analysis", "data",
              "criticism", "argument", "opinion", "assessment", "findings", "testimony", "concern", "idea", "notion",
