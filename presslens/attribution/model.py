@@ -295,10 +295,25 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
 
 
 def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:
-    """ "Reuters reported that X said Y": a relay cue whose content opens with another speaker's
-    cue becomes X's statement Y, `according_to` Reuters (PolNeAR tags only the outer layer)."""
+    """ "Reuters reported that X said Y", '"Y," X told reporters, according to Reuters': a relay
+    cue whose content holds another speaker's cue with its subject and its reported clause
+    becomes X's statement Y, `according_to` Reuters (PolNeAR tags only the outer layer)."""
     if len(st.content) != 1 or not st.cue or not st.source:
         return st
+    if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
+        return st
+    s, e = st.content[0]
+    for t in doc[s:e]:  # the first cue verb that reports a clause ("stands ready" is no report)
+        if t.pos_ == "VERB" and t.lemma_.lower() in lex.verbs:
+            subj = [c for c in t.children if c.dep_ == "nsubj"]
+            comp = [c for c in t.children if c.dep_ == "ccomp"]
+            if subj and comp and s <= subj[0].left_edge.i and subj[0].i < e and s <= comp[0].left_edge.i \
+                    and comp[0].right_edge.i < e:
+                inner = Linked(cue=[(t.i, t.i + 1)], source=[(subj[0].left_edge.i, subj[0].i + 1)],
+                               content=[(comp[0].left_edge.i, comp[0].right_edge.i + 1)])
+                inner.relayed_by = list(st.source)
+                return inner
+    return st
     if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
         return st
     s, e = st.content[0]
