@@ -37,9 +37,9 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-# PolNeAR dev: headline figures from the shared scorer, then per publisher, per kind and the
-# calibration of `confidence` (same matching); then the PTC development set with the same
-# scorer's functions. Tables go to docs/evaluation.md.
+# For each --pipeline: PolNeAR dev (headline figures from the shared scorer, then per publisher,
+# per kind, per cue type, per component and the calibration of `confidence`, same matching),
+# then the PTC development set with the same scorer's functions. Tables: docs/evaluation.md.
 POLNEAR ?= ../shared/data/polnear
 SCORER ?= ../shared/eval/attribution_score.py
 # The second development set: PTC train articles annotated by hand (eval/ptc-dev/, offsets only).
@@ -48,11 +48,15 @@ PTC_GOLD ?= eval/ptc-dev
 PTC_FILES = $(patsubst $(PTC_GOLD)/%.json,$(PTC)/train-articles/article%.txt,$(wildcard $(PTC_GOLD)/*.json))
 eval: install
 	@mkdir -p $(OUT)
-	$(BIN)/presslens analyze $(POLNEAR)/data/dev/text -o $(OUT)/polnear-dev.jsonl
-	$(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl
-	$(BIN)/python -m presslens.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev.jsonl --scorer $(SCORER)
-	$(BIN)/presslens analyze $(PTC_FILES) -o $(OUT)/ptc-dev.jsonl
-	$(BIN)/python -m presslens.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev.jsonl --scorer $(SCORER)
+	@for p in fast default encoder; do \
+	  echo "== PolNeAR dev, --pipeline $$p"; \
+	  $(BIN)/presslens analyze $(POLNEAR)/data/dev/text --pipeline $$p -o $(OUT)/polnear-dev-$$p.jsonl || exit 1; \
+	  $(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl || exit 1; \
+	  $(BIN)/python -m presslens.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
+	  echo "== PTC development set, --pipeline $$p"; \
+	  $(BIN)/presslens analyze $(PTC_FILES) --pipeline $$p -o $(OUT)/ptc-dev-$$p.jsonl || exit 1; \
+	  $(BIN)/python -m presslens.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
+	done
 
 bench: install
 	$(BIN)/python benchmarks/analyze_speed.py

@@ -4,7 +4,7 @@ Same model, same texts, one process, measured in one run (the ratio is what coun
 figures move with the machine), in CPU seconds of the process; run with OMP_NUM_THREADS=1.
 Texts: PolNeAR dev when present (never copied anywhere), else the bundled samples. Prints words/s for each system and the ratios.
 
-    PYTHONPATH=. python benchmarks/attribution_speed.py [--repeat 2]
+    PYTHONPATH=. python benchmarks/attribution_speed.py [--repeat 2] [--pipelines fast,default,encoder]
 """
 
 from __future__ import annotations
@@ -43,25 +43,29 @@ def timed(fn, repeat: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=2, help="runs per system; the fastest counts")
+    ap.add_argument("--pipelines", default="fast,default,encoder", help="presslens pipelines to time, comma-separated")
     args = ap.parse_args()
     docs = texts()
     words = sum(len(WORD.findall(t)) for t in docs)
     model = nlp_module.default_model()
     bare = spacy.load(model)
-    full = nlp_module.load(model)
     no_attr = nlp_module.load(model, tuple(f for f, _ in nlp_module.COMPONENTS if f != "presslens_attribution_v1"))
     records = [Record(id=str(i), text=t) for i, t in enumerate(docs)]
     results = {
         "bare spaCy nlp.pipe": timed(lambda: list(bare.pipe(docs, batch_size=16)), args.repeat),
         "presslens analyze, attribution off": timed(lambda: list(analyze_many(records, Options(), nlp=no_attr)), args.repeat),
-        "presslens analyze, all components": timed(lambda: list(analyze_many(records, Options(), nlp=full)), args.repeat),
     }
+    for pipeline in args.pipelines.split(","):
+        full = nlp_module.load(model, pipeline=pipeline)
+        results[f"presslens analyze --pipeline {pipeline}"] = timed(
+            lambda: list(analyze_many(records, Options(pipeline=pipeline), nlp=full)), args.repeat)
     base = results["bare spaCy nlp.pipe"]
     print(f"{len(docs)} texts, {words} words, model {model}")
     for name, sec in results.items():
-        print(f"{name:38s} {sec:7.2f} CPU s  {words / sec:8,.0f} words/CPU s  x{sec / base:.2f}")
-    attr_only = results["presslens analyze, all components"] - results["presslens analyze, attribution off"]
-    print(f"{'attribution component alone':38s} {attr_only:7.2f} CPU s  x{attr_only / base:.2f} of bare spaCy")
+        print(f"{name:42s} {sec:7.2f} CPU s  {words / sec:8,.0f} words/CPU s  x{sec / base:.2f}")
+    for pipeline in args.pipelines.split(","):
+        attr_only = results[f"presslens analyze --pipeline {pipeline}"] - results["presslens analyze, attribution off"]
+        print(f"{'attribution component alone, ' + pipeline:42s} {attr_only:7.2f} CPU s  x{attr_only / base:.2f} of bare spaCy")
 
 
 if __name__ == "__main__":

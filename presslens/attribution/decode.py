@@ -76,6 +76,8 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
             c = nearest(span, range(first, last + 1))
             if c is None:
                 c = nearest(span, (first - 1, last + 1))
+                if c is not None and _narration(span, stmts[c], sent_of, quoted):
+                    c = None
             if c is not None:
                 stmts[c].content.append(span)
             else:
@@ -206,6 +208,16 @@ def join_paragraph_quotes(doc: Doc, stmts: list[Linked], same_speaker=None) -> l
 
 _SUBJ = ("nsubj",)  # not nsubjpass: "X was seen as Y" names what is talked about, not who talks
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "attr", "oprd")
+
+
+def _narration(span: tuple[int, int], st: Linked, sent_of: dict, quoted: list[int] | None) -> bool:
+    """An unquoted run in the sentence next to a cue whose statement already has its content in
+    the cue's own sentence is narration, not more of that content: '"We will rebuild it," she
+    said. Emmanuel Macron welcomed the plan.'"""
+    if quoted is not None and 2 * sum(quoted[span[0] : span[1]]) > span[1] - span[0]:
+        return False
+    cue_sent = sent_of[st.cue[0][0]]
+    return sent_of[span[0]] != cue_sent and any(sent_of[q[0]] == cue_sent for q in st.content)
 
 
 def parse_content(doc: Doc, cue: tuple[int, int], taken: set[int]) -> tuple[int, int] | None:

