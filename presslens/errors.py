@@ -35,6 +35,10 @@ class Errors(metaclass=_WithCodes):
     E013 = "unknown output format {value!r}: use one of {choices}"
     E014 = "no input: name files, folders or - for standard input"
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
+    E030 = "--metadata {path}: {problem}"
+    E031 = ("--metadata {path}:{line}: no key: give each row an id or a file name (a column named one of "
+            "{choices})")
+    E032 = "--metadata {path}:{line}: {error}"
     # E1xx: one record cannot be used (a Reject in a batch, RecordError from presslens.analyze)
     E101 = ("text is not UTF-8, UTF-16 or Windows-1252 (byte {byte:#04x} at {offset}): convert it to UTF-8, "
             "e.g. with iconv")
@@ -73,6 +77,11 @@ class Errors(metaclass=_WithCodes):
     E312 = "{path} is open read-only: open Corpus(path) to {action}."
     E313 = "timeline limit={limit!r}, offset={offset!r}: both must be 0 or more."
     E314 = "The full-text index at {path} is busy: another process is writing it; try again."
+    # E35x: persons (presslens.corpus.persons)
+    E350 = "No speaker {ref!r} in this corpus.{hint} List them with `presslens speakers`."
+    E351 = "{a!r} and {b!r} are already one person ({pid})."
+    E352 = "{problem}"
+    E353 = "{path} has no persons yet: run `presslens ingest` on it (or Corpus(path).link_speakers())."
 
 
 class Warnings(metaclass=_WithCodes):

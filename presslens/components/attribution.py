@@ -41,3 +41,9 @@ class AttributionComponent:
 )
 def make_attribution(nlp: Language, name: str) -> AttributionComponent:
     return AttributionComponent(nlp, name)
+
+
+# The unversioned name, for a user's own pipeline (`nlp.add_pipe("presslens_attribution")`, also
+# found through the `spacy_factories` entry point): the current version, now v1.
+Language.factory("presslens_attribution", requires=["doc._.pl_entities", "token.dep", "token.lemma"],
+                 assigns=["doc._.pl_statements"])(make_attribution)

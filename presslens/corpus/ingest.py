@@ -22,6 +22,7 @@ from typing import Any
 from ..about import PIPELINE_VERSION
 from ..analyze import Options
 from ..inputs import iter_records
+from ..metadata import apply_metadata, load_metadata
 from ..models import Record, Reject
 from . import store
 from .executor import Executor, make_executor
@@ -124,16 +125,19 @@ def ingest(
     executor: Executor | None = None,
     input_format: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    metadata: str | Path | None = None,
 ) -> IngestReport:
     """Analyse every article of `paths` not yet in the corpus at `db` and store it.
 
-    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them."""
+    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them, with
+    the outlets, dates, urls and titles of the `metadata` file (presslens.metadata)."""
     options = options or Options()
     paths = [str(p) for p in paths]
     iter_records(paths, input_format, mapping)  # a bad path, format or field fails here, before any work
+    meta = load_metadata(metadata) if metadata else None  # and a bad metadata file
 
     def read() -> Iterator[Record | Reject]:
-        return iter_records(paths, input_format, mapping)
+        return apply_metadata(iter_records(paths, input_format, mapping), meta)
 
     version = PIPELINE_VERSION
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))
