@@ -1,7 +1,8 @@
 """Corpus-level persons: every speaker entity of every article linked to one person (or
 organisation, group, place) record with a stable id. See presslens.corpus.identity for the rules.
 
-Tables (created on the first link, beside the store's own):
+Tables (created on the first link, beside the store's own; typed rows of presslens.corpus.store,
+`PERSON_TABLES` below, so they are made and upgraded as the store's are):
 
 | table | one row per | columns |
 |---|---|---|
@@ -23,37 +24,92 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from ..entities.lexicons import load as load_lexicons
 from ..errors import Errors, UsageError
 from .identity import Link, Occurrence, cluster_family, person_id
 from .names import common_word, fold, org_key, parse_person, pronoun_gender
+from .store import Row, _row, column
+from .store import _insert as store_insert
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
-TABLES_SQL = """
-CREATE TABLE IF NOT EXISTS person_mentions (
-    article_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, kind VARCHAR, alias VARCHAR, family VARCHAR,
-    first VARCHAR, initial VARCHAR, middles VARCHAR[], suffix VARCHAR, shape VARCHAR, gender VARCHAR,
-    titles VARCHAR[], roles VARCHAR[], context VARCHAR[], outlet VARCHAR, published DATE, statements INTEGER,
-    dropped VARCHAR, folded VARCHAR
-);
-CREATE TABLE IF NOT EXISTS person_seen (article_id VARCHAR PRIMARY KEY, key VARCHAR);
-CREATE TABLE IF NOT EXISTS person_links (
-    article_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, person_id VARCHAR NOT NULL, family VARCHAR,
-    rule VARCHAR, confidence DOUBLE, evidence VARCHAR, PRIMARY KEY (article_id, entity_id)
-);
-CREATE TABLE IF NOT EXISTS persons (
-    person_id VARCHAR PRIMARY KEY, kind VARCHAR, name VARCHAR, family VARCHAR, folded VARCHAR, cluster VARCHAR
-);
-CREATE TABLE IF NOT EXISTS person_corrections (
-    n INTEGER, action VARCHAR, person_id VARCHAR, other VARCHAR, alias VARCHAR, created TIMESTAMP
-);
-"""
+
+
+# The tables, as the store's typed rows (presslens.corpus.store.Row): the columns are the fields.
+@_row
+class PersonMentionRow(Row):
+    """One entity of one article, its name parsed (presslens.corpus.names)."""
+
+    TABLE = "person_mentions"
+    article_id: str = column("VARCHAR", "NOT NULL")
+    entity_id: str = column("VARCHAR", "NOT NULL")
+    kind: str | None = column("VARCHAR", doc="person, organisation, group, place, other")
+    alias: str | None = column("VARCHAR", doc="the name as shown: titles and fragments taken off")
+    family: str | None = column("VARCHAR", doc="surname (folded), or kind:name for the others")
+    first: str | None = column("VARCHAR")
+    initial: str | None = column("VARCHAR")
+    middles: list[str] = column("VARCHAR[]")
+    suffix: str | None = column("VARCHAR")
+    shape: str | None = column("VARCHAR", doc="full, initial, surname")
+    gender: str | None = column("VARCHAR", doc="m, f, -")
+    titles: list[str] = column("VARCHAR[]")
+    roles: list[str] = column("VARCHAR[]")
+    context: list[str] = column("VARCHAR[]", doc="the other names of the article (folded)")
+    outlet: str | None = column("VARCHAR")
+    published: str | None = column("DATE")
+    statements: int | None = column("INTEGER")
+    dropped: str | None = column("VARCHAR", doc="headline words taken off the name")
+    folded: str | None = column("VARCHAR")
+
+
+@_row
+class PersonSeenRow(Row):
+    TABLE = "person_seen"
+    article_id: str = column("VARCHAR", "PRIMARY KEY")
+    key: str | None = column("VARCHAR", doc="the article's analysis key: a re-analysis is linked again")
+
+
+@_row
+class PersonLinkRow(Row):
+    TABLE = "person_links"
+    KEY = "PRIMARY KEY (article_id, entity_id)"
+    article_id: str = column("VARCHAR", "NOT NULL")
+    entity_id: str = column("VARCHAR", "NOT NULL")
+    person_id: str = column("VARCHAR", "NOT NULL")
+    family: str | None = column("VARCHAR")
+    rule: str | None = column("VARCHAR")
+    confidence: float | None = column("DOUBLE")
+    evidence: str | None = column("VARCHAR")
+
+
+@_row
+class PersonRow(Row):
+    TABLE = "persons"
+    person_id: str = column("VARCHAR", "PRIMARY KEY")
+    kind: str | None = column("VARCHAR")
+    name: str | None = column("VARCHAR", doc="canonical name")
+    family: str | None = column("VARCHAR")
+    folded: str | None = column("VARCHAR")
+    cluster: str | None = column("VARCHAR", doc="the name key the clustering made it from")
+
+
+@_row
+class PersonCorrectionRow(Row):
+    TABLE = "person_corrections"
+    n: int = column("INTEGER")
+    action: str = column("VARCHAR", doc="merge, split, join")
+    person_id: str | None = column("VARCHAR")
+    other: str | None = column("VARCHAR")
+    alias: str | None = column("VARCHAR")
+    created: datetime | None = column("TIMESTAMP")
+
+
+PERSON_TABLES = (PersonMentionRow, PersonSeenRow, PersonLinkRow, PersonRow, PersonCorrectionRow)
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "group", "GPE": "place", "LOC": "place", "FAC": "place"}
-MENTION_COLUMNS = ("article_id, entity_id, kind, alias, family, first, initial, middles, suffix, shape, gender, "
-                   "titles, roles, context, outlet, published, statements, dropped, folded")
+MENTION_COLUMNS = ", ".join(PersonMentionRow.columns())
 CHUNK = 500
 
 
@@ -168,7 +224,17 @@ def _occurrence(row: tuple) -> Occurrence:
 # -- linking ---------------------------------------------------------------------------------------
 
 def ensure(con) -> None:
-    con.execute(TABLES_SQL)
+    """Create the person tables, and add the columns an older store's lack (as store._upgrade)."""
+    for row in PERSON_TABLES:
+        con.execute(row.create_sql())
+    held: dict[str, set[str]] = {}
+    for table, name in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database()").fetchall():
+        held.setdefault(table, set()).add(name)
+    for row in PERSON_TABLES:
+        for f in dataclasses.fields(row):
+            if f.name not in held.get(row.TABLE, {f.name}):
+                con.execute(f"ALTER TABLE {row.TABLE} ADD COLUMN {f.name} {f.metadata['type']}")
 
 
 def update(con, *, families: Iterable[str] = ()) -> dict[str, int]:
@@ -202,8 +268,8 @@ def update(con, *, families: Iterable[str] = ()) -> dict[str, int]:
                 rows.extend(occurrences(article, aid, outlet))
                 seen.append((aid, key))
             touched |= {r[4] for r in rows}
-            _insert(con, f"INSERT INTO person_mentions ({MENTION_COLUMNS}) VALUES ({','.join('?' * 19)})", rows)
-            _insert(con, "INSERT INTO person_seen VALUES (?,?)", seen)
+            _insert(con, PersonMentionRow, rows)
+            _insert(con, PersonSeenRow, seen)
         added = len(todo)
         if touched:
             touched |= given_families(con)
@@ -241,14 +307,10 @@ def _final(pid: str, merges: dict[str, str]) -> str:
     return pid
 
 
-def _insert(con, sql: str, rows: list[tuple]) -> None:
-    """Insert `rows` with one statement, one list parameter per column (as the store's writer does)."""
-    if not rows:
-        return
-    table = sql.split("INTO ")[1].split()[0]
-    types = [r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-    head = sql.split(" VALUES")[0]
-    con.execute(f"{head} SELECT " + ", ".join(f"unnest(?::{t}[])" for t in types), [list(c) for c in zip(*rows)])
+def _insert(con, table: type[Row], rows: list[tuple], **how) -> None:
+    """Insert plain tuples (in the column order) as rows of `table`, through the store's writer."""
+    names = table.columns()
+    store_insert(con, table, [table(**dict(zip(names, r))) for r in rows], **how)
 
 
 def _relink(con, families: set[str]) -> int:
@@ -297,8 +359,8 @@ def _relink(con, families: set[str]) -> int:
                 person_rows[pid] = (pid, kind, name, fam, fold(name), cluster)
     con.execute("DELETE FROM person_links WHERE family IN (SELECT unnest(?::VARCHAR[]))", [fams])
     con.execute("DELETE FROM persons WHERE family IN (SELECT unnest(?::VARCHAR[]))", [fams])
-    _insert(con, "INSERT INTO person_links VALUES (?,?,?,?,?,?,?)", link_rows)
-    _insert(con, "INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?)", list(person_rows.values()))
+    _insert(con, PersonLinkRow, link_rows)
+    _insert(con, PersonRow, list(person_rows.values()), or_replace=True)
     lex = load_lexicons()
     for fam in fams:
         occs = by_family.get(fam, [])
@@ -418,7 +480,7 @@ def _record(con, action: str, pid: str, other: str | None, alias: str | None) ->
     from .store import now
 
     n = con.execute("SELECT coalesce(max(n), 0) + 1 FROM person_corrections").fetchone()[0]
-    con.execute("INSERT INTO person_corrections VALUES (?,?,?,?,?,?)", [n, action, pid, other, alias, now()])
+    _insert(con, PersonCorrectionRow, [(n, action, pid, other, alias, now())])
 
 
 def merge(con, into: str, other: str) -> dict[str, Any]:
