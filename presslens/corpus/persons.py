@@ -111,6 +111,8 @@ PERSON_TABLES = (PersonMentionRow, PersonSeenRow, PersonLinkRow, PersonRow, Pers
 KINDS = {"PERSON": "person", "ORG": "organisation", "NORP": "group", "GPE": "place", "LOC": "place", "FAC": "place"}
 MENTION_COLUMNS = ", ".join(PersonMentionRow.columns())
 CHUNK = 500
+# Words of a written title that say nothing of the office ("former Secretary", "then-Senator").
+TITLE_NOISE = {"", "then", "former", "the", "of", "a", "an", "and", "for", "s", "now", "late", "ex"}
 
 
 def has_persons(con) -> bool:
@@ -197,7 +199,7 @@ def occurrences(article: dict[str, Any], article_id: str, outlet: str | None = N
             gender = p.gender
             if gender == "-":
                 gender = pronoun_gender([m.get("text", "") for m in mentions if m.get("kind") == "pronoun"])
-            words = sorted({*p.titles, *(lex.role_key(w) for t in titles for w in fold(t).split())} - {""})
+            words = sorted({*p.titles, *(lex.role_key(w) for t in titles for w in fold(t).split())} - TITLE_NOISE)
             own = fold(p.alias)
             rows.append((article_id, e["id"], kind, p.alias, p.last, p.first, p.initial, list(p.middles), p.suffix,
                          p.shape, gender, words, roles, [c for c in context if c != own], outlet,
