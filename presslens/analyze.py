@@ -12,9 +12,9 @@ from spacy.language import Language
 
 from . import nlp as nlp_module
 from .convert import doc_parts, merge_parts
-from .errors import Errors, Warnings
+from .errors import Errors, RecordError, Warnings
 from .inputs import record_from_text
-from .models import Article, Record, Reject, Skip
+from .models import Article, Record, Reject, Skip, content_text
 
 log = logging.getLogger("presslens")
 
@@ -55,9 +55,12 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def analyze_many(
-    records: Iterable[Record | Reject | Skip], options: Options | None = None, nlp: Language | None = None
+    records: Iterable[Record | Reject | Skip | str], options: Options | None = None, nlp: Language | None = None
 ) -> Iterator[Article | Reject | Skip]:
     """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
+
+    Plain strings are articles too, as `nlp.pipe` takes them (id `text-1`, `text-2`, ... by
+    position; a dateline header is recognised); an empty one is a `Reject`.
 
     `records` may hold `Reject`s and `Skip`s too, as `inputs.iter_records` yields them: they are
     passed through (as soon as they are read, so not in order with the articles), which lets one
@@ -92,7 +95,12 @@ def _batches(records: Iterable[Record | Reject | Skip],
     batch: list[Record] = []
     rejects: list[Reject | Skip] = []
     chars = 0
-    for record in records:
+    for n, record in enumerate(records, 1):
+        if isinstance(record, str):  # a plain text, as nlp.pipe takes them
+            try:
+                record = record_from_text(record, id=f"text-{n}")
+            except RecordError as exc:
+                record = Reject(exc.location, exc.reason, f"text-{n}")
         if isinstance(record, (Reject, Skip)):
             if batch:
                 rejects.append(record)
@@ -144,6 +152,8 @@ def _analyze_alone(nlp: Language, record: Record, options: Options, model: str) 
 
 def _article(record: Record, parts: list, options: Options, model: str) -> Article:
     entities, statements, times = merge_parts(parts) if len(parts) > 1 else parts[0]
+    for s in statements:
+        s.text = content_text(record.text, s.content)
     warnings = list(record.warnings)
     for warning in warnings:
         log.warning("%s: %s", record.location or record.id, warning)

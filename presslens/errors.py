@@ -38,6 +38,10 @@ class Errors(metaclass=_WithCodes):
     E016 = "{path}: the pattern matches no file"
     E017 = "unknown pipeline or attribution tagger {value!r}: use one of {choices}"
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
+    E030 = "--metadata {path}: {problem}"
+    E031 = ("--metadata {path}:{line}: no key: give each row an id or a file name (a column named one of "
+            "{choices})")
+    E032 = "--metadata {path}:{line}: {error}"
     # E1xx: one record cannot be used (a Reject in a batch, RecordError from presslens.analyze)
     E101 = ("text is not UTF-8, UTF-16 or Windows-1252 (byte {byte:#04x} at {offset}): convert it to UTF-8, "
             "e.g. with iconv")
@@ -87,6 +91,12 @@ class Errors(metaclass=_WithCodes):
     E330 = "--engine ray cannot read standard input: name files or URLs"
     E331 = "--engine ray needs Ray: pip install 'presslens[ray]'"
     E332 = "unknown engine {value!r}: use local or ray"
+    E333 = "--metadata does not work with --engine ray yet: ingest locally, or put the metadata in the records"
+    # E35x: persons (presslens.corpus.persons)
+    E350 = "No speaker {ref!r} in this corpus.{hint} List them with `presslens speakers`."
+    E351 = "{a!r} and {b!r} are already one person ({pid})."
+    E352 = "{problem}"
+    E353 = "{path} has no persons yet: run `presslens ingest` on it (or Corpus(path).link_speakers())."
 
 
 class Warnings(metaclass=_WithCodes):

@@ -91,6 +91,10 @@ class Mention:
     def to_dict(self) -> dict[str, Any]:
         return {"span": [self.start, self.end], "kind": self.kind, "text": self.text}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Mention:
+        return cls(int(d["span"][0]), int(d["span"][1]), d["kind"], d.get("text", ""))
+
 
 @dataclass
 class Entity:
@@ -115,6 +119,11 @@ class Entity:
             out["of"] = self.of
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Entity:
+        return cls(d["id"], d["name"], d["type"], [Mention.from_dict(m) for m in d.get("mentions", [])],
+                   list(d.get("roles", [])), list(d.get("titles", [])))
+
 
 @dataclass
 class Source:
@@ -126,6 +135,11 @@ class Source:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "span": list(self.span) if self.span else None, "entity": self.entity}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Source:
+        span = d.get("span")
+        return cls(d["name"], (int(span[0]), int(span[1])) if span else None, d.get("entity"))
 
 
 @dataclass
@@ -139,6 +153,9 @@ class Statement:
     attribution: Attribution = "named"
     according_to: list[Source] = field(default_factory=list)
     confidence: float = 1.0
+    # The content's text (its spans joined with " ... "), at hand for a reader of the dataclass;
+    # set by analyze and from_dict, not part of the presslens/1 JSON (the offsets are).
+    text: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -152,6 +169,16 @@ class Statement:
             "according_to": [s.to_dict() for s in self.according_to],
             "confidence": round(float(self.confidence), 4),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], article_text: str = "") -> Statement:
+        def spans(key: str) -> Offsets:
+            return [(int(a), int(b)) for a, b in d.get(key, [])]
+
+        content = spans("content")
+        return cls(d["id"], content, spans("cue"), spans("source"), d.get("speaker"), d["kind"],
+                   d.get("attribution", "named"), [Source.from_dict(a) for a in d.get("according_to", [])],
+                   float(d.get("confidence", 1.0)), content_text(article_text, content))
 
 
 @dataclass
@@ -169,6 +196,10 @@ class TimeExpression:
             "value": self.value,
             "granularity": self.granularity,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TimeExpression:
+        return cls(int(d["span"][0]), int(d["span"][1]), d.get("text", ""), d.get("value"), d.get("granularity"))
 
 
 @dataclass
@@ -208,3 +239,25 @@ class Article:
 
     def entity(self, entity_id: str | None) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        """The Article a `presslens/1` dict describes (as `to_dict` wrote it, or the corpus stored it).
+
+            >>> Article.from_dict(article.to_dict()) == article
+        """
+        if d.get("schema") not in (None, SCHEMA):
+            raise ValueError(f"not a {SCHEMA} document: schema {d.get('schema')!r}")
+        text = d.get("text", "")
+        return cls(
+            id=d["id"], text=text, outlet=d.get("outlet"), published=d.get("published"), title=d.get("title"),
+            url=d.get("url"), entities=[Entity.from_dict(e) for e in d.get("entities", [])],
+            statements=[Statement.from_dict(s, text) for s in d.get("statements", [])],
+            times=[TimeExpression.from_dict(t) for t in d.get("times", [])], warnings=list(d.get("warnings", [])),
+            model=(d.get("pipeline") or {}).get("model", ""),
+        )
+
+
+def content_text(text: str, content: Offsets) -> str:
+    """A statement's content: its spans of `text` joined with " ... "."""
+    return " ... ".join(text[a:b] for a, b in content)

@@ -205,7 +205,7 @@ def test_quotes_full_text_ranks_and_filters(hand_corpus):
     assert {h["content"] for h in hits} == {"We will cut taxes for every family", "Taxes are too high already",
                                            "Taxes on fuel will rise", "The tax plan does not add up"}  # stemmed
     assert hits == sorted(hits, key=lambda h: -h["score"])
-    assert set(hits[0]) == {"article_id", "statement_id", "outlet", "published", "title", "speaker",
+    assert set(hits[0]) == {"article_id", "statement_id", "outlet", "published", "title", "speaker", "person_id",
                             "speaker_entity", "kind", "attribution", "content", "cue", "according_to",
                             "confidence", "score"}
     assert [h["content"] for h in corpus.quotes("taxes", speaker="holloway", since="2020-04-01")] == [

@@ -53,7 +53,14 @@ def make_attribution(nlp: Language, name: str) -> AttributionComponent:
     "presslens_attribution_v2",
     requires=["doc._.pl_entities", "token.dep", "token.lemma"],
     assigns=["doc._.pl_statements"],
-    default_config={"tagger": "encoder"},
+    default_config={"tagger": "stacked"},
 )
 def make_attribution_v2(nlp: Language, name: str, tagger: str) -> AttributionComponent:
     return AttributionComponent(nlp, name, tagger)
+
+
+# The unversioned name, for a user's own pipeline (`nlp.add_pipe("presslens_attribution")`, also
+# found through the `spacy_factories` entry point): the current version, now v2 (the default
+# pipeline's stacked tagger; config {"tagger": "crf"} for the fast one).
+Language.factory("presslens_attribution", requires=["doc._.pl_entities", "token.dep", "token.lemma"],
+                 assigns=["doc._.pl_statements"], default_config={"tagger": "stacked"})(make_attribution_v2)

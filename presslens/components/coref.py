@@ -24,6 +24,11 @@ def make_coref(nlp: Language, name: str) -> "Coref":
     return Coref()
 
 
+# The unversioned name for a user's own pipeline (and the `spacy_factories` entry point): now v1.
+Language.factory("presslens_coref", requires=["doc.ents", "token.dep", "token.lemma"],
+                 assigns=["doc._.pl_entities"])(make_coref)
+
+
 class Coref:
     def __init__(self) -> None:
         self.lex = lexicons.load()

@@ -15,3 +15,12 @@ from ..entities.repairs import repair
 @Language.component("presslens_names_v1", requires=["doc.ents", "token.tag"], assigns=["doc.ents"])
 def names(doc: Doc) -> Doc:
     return repair(doc)
+
+
+def make_names(nlp: Language, name: str):
+    """The factory of the unversioned name `presslens_names` (now v1), for a user's own pipeline
+    and the `spacy_factories` entry point."""
+    return names
+
+
+Language.factory("presslens_names", requires=["doc.ents", "token.tag"], assigns=["doc.ents"])(make_names)

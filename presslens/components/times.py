@@ -159,3 +159,13 @@ def times(doc: Doc) -> Doc:
 # With no anchor, relative expressions resolve to None; to rank overlapping candidates the same
 # way with and without one, we ask whether the expression would resolve against any date.
 _PROBE = timex.parse_anchor("2000-06-15")
+
+
+def make_times(nlp: Language, name: str):
+    """The factory of the unversioned name `presslens_times` (now v1), for a user's own pipeline
+    and the `spacy_factories` entry point."""
+    return times
+
+
+Language.factory("presslens_times", requires=["doc.ents", "token.dep", "token.tag"],
+                 assigns=["doc._.pl_times"])(make_times)

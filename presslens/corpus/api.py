@@ -12,7 +12,7 @@ import duckdb
 
 from ..analyze import Options
 from ..errors import Errors, UsageError
-from . import queries, store
+from . import persons, profiles, queries, store
 from .ingest import IngestReport
 from .ingest import ingest as _ingest
 from .search import Index
@@ -42,6 +42,7 @@ class Corpus:
             store.connect(self.path, read_only=True, wait=wait).close()  # fail early: no such corpus
         else:
             self._con = store.connect(self.path, read_only=False, wait=wait)
+            persons.update(self._con)  # articles a killed ingest stored but did not link yet
 
     # -- life cycle ------------------------------------------------------------------------
     def close(self) -> None:
@@ -115,29 +116,66 @@ class Corpus:
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reanalyze: bool = False,
                options: Options | None = None, progress: bool = True, commit_every: int = 64,
                input_format: str | None = None, mapping: Mapping[str, str] | None = None,
-               engine: str = "local", address: str | None = None, shards: str | None = None) -> IngestReport:
+               engine: str = "local", address: str | None = None, shards: str | None = None,
+               metadata: str | Path | None = None) -> IngestReport:
         """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest);
-        `input_format` and `mapping` as for `presslens.iter_records`.
+        `input_format` and `mapping` as for `presslens.iter_records`, `metadata` a file of outlets,
+        dates, urls and titles (presslens.metadata); then link the new speakers to the corpus's
+        persons (presslens.corpus.persons).
 
         `engine="ray"` runs the analysis on Ray (`address`; `workers` actors) through Parquet
         `shards` (default `<path>.shards/`), then loads them."""
         if self.read_only:
             raise UsageError(Errors.E312.format(path=self.path, action="ingest"))
         self.close()  # the writer opens and closes its own connections, batch by batch
-        return _ingest(self.path, [str(p) for p in paths], workers=workers, reanalyze=reanalyze,
-                       options=options, progress=progress, commit_every=commit_every,
-                       input_format=input_format, mapping=mapping, engine=engine, address=address,
-                       shards=shards)
+        report = _ingest(self.path, [str(p) for p in paths], workers=workers, reanalyze=reanalyze,
+                         options=options, progress=progress, commit_every=commit_every,
+                         input_format=input_format, mapping=mapping, engine=engine, address=address,
+                         shards=shards, metadata=metadata)
+        self._link_new_speakers()
+        return report
 
     def load(self, shards: Iterable[str | Path], *, reanalyze: bool = False, progress: bool = True) -> IngestReport:
         """Store the records of Parquet shards written by a distributed ingest (files, folders,
-        globs, fsspec URLs): dedup, stories and full-text index as for `ingest`."""
+        globs, fsspec URLs): dedup, stories and full-text index as for `ingest`; then link the
+        new speakers to the corpus's persons."""
         if self.read_only:
             raise UsageError(Errors.E312.format(path=self.path, action="load shards"))
         from .shards import load
 
         self.close()
-        return load(self.path, [str(s) for s in shards], reanalyze=reanalyze, progress=progress)
+        report = load(self.path, [str(s) for s in shards], reanalyze=reanalyze, progress=progress)
+        self._link_new_speakers()
+        return report
+
+    def _link_new_speakers(self) -> None:
+        con = store.connect(self.path, read_only=False, wait=300.0)  # closed again, as the writer's are
+        try:
+            persons.update(con)
+        finally:
+            con.close()
+
+    def link_speakers(self) -> dict[str, int]:
+        """Link the speakers of articles not linked yet to the corpus's persons (ingest does it)."""
+        self._writable("link speakers")
+        with self._connection() as con:
+            return persons.update(con)
+
+    def merge_speakers(self, into: str, other: str) -> dict[str, Any]:
+        """Make `other` (a person id or name) part of `into`; kept across re-ingests."""
+        self._writable("merge speakers")
+        with self._connection() as con:
+            return persons.merge(con, into, other)
+
+    def split_speakers(self, ref: str, aliases: Iterable[str]) -> list[dict[str, Any]]:
+        """Take `aliases` out of person `ref` into persons of their own; kept across re-ingests."""
+        self._writable("split speakers")
+        with self._connection() as con:
+            return persons.split(con, ref, aliases)
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise UsageError(Errors.E312.format(path=self.path, action=what))
 
     def reindex(self) -> int:
         """Rebuild the full-text index from the store; return how many statements it holds."""
@@ -217,12 +255,59 @@ class Corpus:
         with self._connection() as con:
             return queries.quote_facets(con, self._search_index(), text, top=top, **filters)
 
+    def count_quotes(self, text: str | None = None, **filters) -> int:
+        """How many statements `iter_quotes(text, **filters)` gives (for paging)."""
+        queries._where(**filters)
+        with self._connection() as con:
+            return queries.count_quotes(con, self._search_index(), text, **filters)
+
+    def search_counts(self, text: str | None = None, **filters) -> dict[str, int]:
+        """`{"total": count_quotes(...), "undated": undated(...)}` in one call."""
+        return {"total": self.count_quotes(text, **filters), "undated": self.undated(text, **filters)}
+
+    def undated(self, text: str | None = None, **filters) -> int:
+        """Statements matching `text` and the filters except `since`/`until` that have no date, so
+        a date filter leaves them out (0 without a date filter). The CLI and the web say so."""
+        queries._where(**filters)
+        with self._connection() as con:
+            return queries.undated(con, self._search_index(), text, **filters)
+
     def speakers(self, *, by: str | None = None, since=None, until=None, outlet=None,
-                 limit: int | None = None) -> list[dict[str, Any]]:
-        return list(self.iter_speakers(by=by, since=since, until=until, outlet=outlet, limit=limit))
+                 limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Persons by statements, most first: `person_id`, `speaker` (canonical name), `kind`,
+        `statements`, `articles`, `stories`, `outlets`, `aliases`; per outlet with `by="outlet"`."""
+        return list(self.iter_speakers(by=by, since=since, until=until, outlet=outlet, limit=limit, offset=offset))
 
     def iter_speakers(self, **kw) -> Iterator[dict[str, Any]]:
+        queries._where(outlet=kw.get("outlet"), since=kw.get("since"), until=kw.get("until"))  # validate
         return self._stream(lambda con: queries.speakers(con, **kw))
+
+    def count_speakers(self, *, since=None, until=None, outlet=None) -> int:
+        """How many rows `speakers()` gives for these filters (for paging)."""
+        queries._where(outlet=outlet, since=since, until=until)
+        with self._connection() as con:
+            return queries.count_speakers(con, since=since, until=until, outlet=outlet)
+
+    def speakers_page(self, *, limit: int = 100, offset: int = 0, **filters) -> dict[str, Any]:
+        """One page of `speakers()` and the count of all of them: `{"total": N, "speakers": [...]}`."""
+        return {"total": self.count_speakers(**filters),
+                "speakers": self.speakers(limit=limit, offset=offset, **filters)}
+
+    def speaker_or_none(self, ref: str, **filters) -> dict[str, Any] | None:
+        """`speaker(ref)`, or None when the corpus has no persons or none by that name."""
+        try:
+            return self.speaker(ref, **filters)
+        except UsageError:
+            return None
+
+    def speaker(self, ref: str, *, outlet=None, since=None, until=None) -> dict[str, Any]:
+        """One person's profile (presslens.corpus.profiles): aliases, roles and titles over time,
+        statements by month and outlet, how its aliases were linked. `ref`: a person id or a name."""
+        queries._where(outlet=outlet, since=since, until=until)
+        with self._connection() as con:
+            if not persons.has_persons(con):
+                raise UsageError(Errors.E353.format(path=self.path))
+            return profiles.profile(con, ref, outlet=outlet, since=since, until=until)
 
     def sources(self, *, since=None, until=None) -> list[dict[str, Any]]:
         return list(self.iter_sources(since=since, until=until))

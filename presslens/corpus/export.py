@@ -1,7 +1,9 @@
 """Writing query results: table, csv, jsonl, parquet. Rows are streamed, never capped.
 
 Parquet goes through a temporary JSON Lines file that DuckDB converts (`COPY ... (FORMAT
-parquet)`), so memory stays flat without pyarrow.
+parquet)`), so memory stays flat without pyarrow. Given a schema (presslens.corpus.schemas),
+DuckDB reads that file with the declared column types, so the Parquet schema is the same
+whatever the rows hold, no rows at all included; without one, types are inferred.
 """
 
 from __future__ import annotations
@@ -35,6 +37,31 @@ def _cell(value: Any) -> str:
     return printable(str(value).replace("\n", " ").replace("\t", " "))
 
 
+# Columns a reader of a table does not need (they stay in csv, jsonl and parquet).
+HIDDEN = {"speaker_entity", "score", "attribution"}
+
+
+def _terminal_width(out: IO[str]) -> int | None:
+    """The terminal's width when `out` is one; None for files and pipes (no limit)."""
+    try:
+        if out.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def fit(widths: dict[str, int], total: int | None) -> None:
+    """Narrow the widest columns until the table (two spaces between columns) fits `total`."""
+    if total is None:
+        return
+    while widths and sum(widths.values()) + 2 * (len(widths) - 1) > total:
+        widest = max(widths, key=lambda c: widths[c])
+        if widths[widest] <= 8:
+            break
+        widths[widest] -= 1
+
+
 def write_table(rows: Iterator[dict], out: IO[str]) -> int:
     first = []
     for row in rows:
@@ -44,8 +71,9 @@ def write_table(rows: Iterator[dict], out: IO[str]) -> int:
     if not first:
         out.write("(no rows)\n")
         return 0
-    cols = list(first[0])
+    cols = [c for c in first[0] if c not in HIDDEN]
     widths = {c: min(TABLE_MAX_WIDTH, max([len(c)] + [len(_cell(r.get(c))) for r in first])) for c in cols}
+    fit(widths, _terminal_width(out))
 
     def line(values: dict) -> str:
         cells = []
@@ -91,17 +119,27 @@ def write_jsonl(rows: Iterator[dict], out: IO[str]) -> int:
     return n
 
 
-def write_parquet(rows: Iterator[dict], path: str) -> int:
+def write_parquet(rows: Iterator[dict], path: str, schema: list[tuple[str, str]] | None = None) -> int:
     import duckdb  # here: `presslens --help` imports this module and must not load DuckDB
 
     with tempfile.TemporaryDirectory(prefix="presslens-export-") as tmp:
         src = os.path.join(tmp, "rows.jsonl")
         with open(src, "w", encoding="utf-8") as f:
+            if schema is not None:  # exactly the declared columns, in their order
+                names = [c for c, _ in schema]
+                rows = ({c: r.get(c) for c in names} for r in rows)
             n = write_jsonl(rows, f)
         con = duckdb.connect()
         try:
             dst = path.replace("'", "''")
-            if n == 0:
+            if schema is not None:
+                cols = ", ".join(f'CAST(NULL AS {t}) AS "{c}"' for c, t in schema)
+                declared = "{" + ", ".join(f"'{c}': '{t}'" for c, t in schema) + "}"
+                src_sql = src.replace("'", "''")
+                rel = (f"SELECT * FROM read_json('{src_sql}', format='newline_delimited', columns={declared})"
+                       if n else f"SELECT {cols} WHERE FALSE")
+                con.execute(f"COPY ({rel}) TO '{dst}' (FORMAT parquet)")
+            elif n == 0:
                 con.execute(f"COPY (SELECT NULL AS empty WHERE FALSE) TO '{dst}' (FORMAT parquet)")
             else:
                 src_sql = src.replace("'", "''")
@@ -120,8 +158,10 @@ def write_parquet(rows: Iterator[dict], path: str) -> int:
     return n
 
 
-def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str | None = None) -> int:
-    """Write `rows` as `fmt` to the file `output` (stdout when None); return how many rows."""
+def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str | None = None,
+           schema: list[tuple[str, str]] | None = None) -> int:
+    """Write `rows` as `fmt` to the file `output` (stdout when None); return how many rows.
+    `schema` fixes the Parquet column types (presslens.corpus.schemas)."""
     if fmt not in FORMATS:
         raise UsageError(Errors.E310.format(value=fmt, choices=", ".join(FORMATS)))
     if isinstance(rows, dict) or rows is None:
@@ -133,11 +173,11 @@ def export(rows: Iterable[dict] | dict | None, fmt: str = "table", output: str |
                 raise UsageError(Errors.E311)
             with tempfile.TemporaryDirectory() as tmp:
                 path = os.path.join(tmp, "out.parquet")
-                n = write_parquet(rows, path)
+                n = write_parquet(rows, path, schema)
                 with open(path, "rb") as f:
                     shutil.copyfileobj(f, sys.stdout.buffer)
                 return n
-        return write_parquet(rows, output)
+        return write_parquet(rows, output, schema)
     writer = {"table": write_table, "csv": write_csv, "jsonl": write_jsonl}[fmt]
     if output:
         with open(output, "w", encoding="utf-8", newline="") as f:

@@ -23,6 +23,7 @@ from ..about import pipeline_version
 from ..analyze import Options
 from ..errors import Errors, UsageError
 from ..inputs import iter_records
+from ..metadata import apply_metadata, load_metadata
 from ..models import Record, Reject, Skip
 from . import store
 from .executor import Executor, make_executor
@@ -156,10 +157,12 @@ def ingest(
     engine: str = "local",
     address: str | None = None,
     shards: str | None = None,
+    metadata: str | Path | None = None,
 ) -> IngestReport:
     """Analyse every article of `paths` not yet in the corpus at `db` and store it.
 
-    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them.
+    `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them, with
+    the outlets, dates, urls and titles of the `metadata` file (presslens.metadata).
     `engine="local"`: a pool of `workers` processes on this machine, writing the store directly.
     `engine="ray"`: a Ray cluster (`address`, e.g. "auto" or "ray://head:10001"; None starts a
     local runtime) with `workers` actors, writing Parquet shards to `shards` (default
@@ -168,7 +171,10 @@ def ingest(
     options = options or Options()
     paths = [str(p) for p in paths]
     iter_records(paths, input_format, mapping)  # a bad path, format or field fails here, before any work
+    meta = load_metadata(metadata) if metadata else None  # and a bad metadata file
     if engine == "ray":
+        if meta is not None:
+            raise UsageError(Errors.E333)
         from .distributed import ingest_ray
 
         return ingest_ray(db, paths, options=options, address=address, actors=workers or None, shard_dir=shards,
@@ -178,7 +184,8 @@ def ingest(
         raise UsageError(Errors.E332.format(value=engine))
 
     def read(done=frozenset()) -> Iterator[Record | Reject | Skip]:
-        return iter_records(paths, input_format, mapping, done=done)
+        records = iter_records(paths, input_format, mapping, done=done)
+        return apply_metadata(records, meta) if meta is not None else records
 
     version = pipeline_version(options.pipeline)
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db))

@@ -9,13 +9,47 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+import tantivy
+
 from ..errors import Errors, UsageError
+from . import persons
 from .search import Index
 
 _QUOTE_SELECT = (
-    "seq, article_id, statement_id, outlet, published, title, speaker, speaker_entity, kind, attribution, "
+    "seq, article_id, statement_id, outlet, published, title, speaker, person_id, speaker_entity, kind, attribution, "
     "content, cue, according_to, confidence"
 )
+# Statements with the person their speaker is linked to (`person_id`, and `speaker` the person's
+# canonical name); in a store without persons, the statements as they are.
+_LINKED = (
+    "(SELECT s.seq, s.article_id, s.statement_id, s.speaker_entity, coalesce(p.name, s.speaker) AS speaker, "
+    "l.person_id, s.kind, s.attribution, s.content, s.cue, s.according_to, s.confidence, s.published, s.outlet, "
+    "s.story_id, s.title FROM statements s LEFT JOIN person_links l "
+    "ON l.article_id = s.article_id AND l.entity_id = s.speaker_entity "
+    "LEFT JOIN persons p ON p.person_id = l.person_id)"
+)
+_UNLINKED = "(SELECT *, NULL::VARCHAR AS person_id FROM statements)"
+
+
+def _source(con) -> str:
+    """The statements to read from: linked to persons when the store has them."""
+    return _LINKED if persons.has_persons(con) else _UNLINKED
+
+
+def by_person(con, index: Index | None, filters: dict) -> dict:
+    """`filters` with `speaker` replaced by the person it names (`person`, and for the index the
+    `seqs` of that person's statements) when the store has persons; unchanged otherwise."""
+    speaker = filters.get("speaker")
+    if not speaker or not persons.has_persons(con):
+        return filters
+    pid = persons.resolve(con, speaker)
+    out = {k: v for k, v in filters.items() if k != "speaker"}
+    out["person"] = pid or ""
+    if index is not None:
+        out["seqs"] = [] if pid is None else [r[0] for r in con.execute(
+            "SELECT s.seq FROM statements s JOIN person_links l ON l.article_id = s.article_id "
+            "AND l.entity_id = s.speaker_entity WHERE l.person_id = ? ORDER BY s.seq", [pid]).fetchall()]
+    return out
 KINDS = ("direct", "mixed", "indirect")
 PERIODS = ("day", "week", "month", "year")
 # Runs of anything but letters and digits, as tantivy's default tokenizer (the index's speaker
@@ -69,9 +103,13 @@ def speaker_pattern(speaker: str) -> str:
 SPEAKER_SQL = "(' ' || trim(regexp_replace(lower(speaker), '[^\\pL\\pN]+', ' ', 'g')) || ' ') LIKE ?"
 
 
-def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, prefix: str = "") -> tuple[str, list]:
+def _where(*, speaker=None, outlet=None, since=None, until=None, kind=None, person=None, seqs=None,
+           prefix: str = "") -> tuple[str, list]:
     clauses, params = [], []
-    if speaker:
+    if person is not None:  # the statements of one person (see by_person); "" for nobody
+        clauses.append(f"{prefix}person_id = ?")
+        params.append(person)
+    elif speaker:
         clauses.append(SPEAKER_SQL.replace("speaker", prefix + "speaker"))
         params.append(speaker_pattern(speaker))
     if outlet:
@@ -96,9 +134,15 @@ def _fast(index: Index | None) -> bool:
     return index is not None and index.current
 
 
-def _index_query(index: Index, text: str | None, *, speaker=None, outlet=None, since=None, until=None, kind=None):
-    return index.query(text, speaker=speaker, outlet=outlet, kind=kind, since=_date(since, "since"),
-                       until=_date(until, "until"))
+def _index_query(index: Index, text: str | None, *, speaker=None, outlet=None, since=None, until=None, kind=None,
+                 person=None, seqs=None):
+    query = index.query(text, speaker=None if seqs is not None else speaker, outlet=outlet, kind=kind,
+                        since=_date(since, "since"), until=_date(until, "until"))
+    if seqs is None:
+        return query
+    # one person's statements: their seqs, as a term set on the index's key
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, query),
+                                        (tantivy.Occur.Must, tantivy.Query.term_set_query(index.schema, "seq", seqs))])
 
 
 def _quote_rows(con, seqs_scores: list[tuple[int, float | None]]) -> list[dict[str, Any]]:
@@ -106,7 +150,7 @@ def _quote_rows(con, seqs_scores: list[tuple[int, float | None]]) -> list[dict[s
     if not seqs_scores:
         return []
     cur = con.execute(
-        f"SELECT {_QUOTE_SELECT} FROM statements WHERE seq IN (SELECT unnest(?::BIGINT[]))",
+        f"SELECT {_QUOTE_SELECT} FROM {_source(con)} WHERE seq IN (SELECT unnest(?::BIGINT[]))",
         [[s for s, _ in seqs_scores]],
     )
     by_seq = {row.pop("seq"): row for row in _dicts(cur)}
@@ -123,13 +167,16 @@ def _quote_rows(con, seqs_scores: list[tuple[int, float | None]]) -> list[dict[s
 def quotes(con, index: Index | None, text: str | None = None, *, limit: int | None = 50, offset: int = 0,
            **filters) -> list[dict[str, Any]]:
     """Statements matching `text` (BM25, best first) and the filters; without text, newest first."""
+    filters = by_person(con, index, filters)
+    if filters.get("seqs") == []:
+        return []
     if limit is None:
         return list(iter_quotes(con, index, text, offset=offset, **filters))
     if text and text.strip():
         if index is None:
             raise UsageError(Errors.E305)
         return _quote_rows(con, index.search(_index_query(index, text, **filters), limit=limit, offset=offset))
-    if filters.get("speaker") and _fast(index):
+    if (filters.get("speaker") or filters.get("seqs")) and _fast(index):
         # The SQL speaker filter scans every statement; the index finds them by term and
         # orders them by its fast `day` field.
         seqs = index.by_date(_index_query(index, None, **filters), limit=limit, offset=offset)
@@ -140,6 +187,9 @@ def quotes(con, index: Index | None, text: str | None = None, *, limit: int | No
 def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int | None = None, offset: int = 0,
                 **filters) -> Iterator[dict[str, Any]]:
     """Every matching statement, streamed (no cap)."""
+    filters = by_person(con, index, filters)
+    if filters.get("seqs") == []:
+        return
     if text and text.strip():
         if index is None:
             raise UsageError(Errors.E305)
@@ -157,9 +207,10 @@ def iter_quotes(con, index: Index | None, text: str | None = None, *, limit: int
         yield from _quote_rows(con, page)
         return
     where, params = _where(**filters)
-    if filters.get("speaker") and _fast(index):
+    if filters.get("speaker") and "person" not in filters and _fast(index):
         where, params = _seq_filter(index.seqs(_index_query(index, None, **filters)))
-    sql = f"SELECT {_QUOTE_SELECT}, NULL AS score FROM statements WHERE {where} ORDER BY published DESC NULLS LAST, seq"
+    sql = (f"SELECT {_QUOTE_SELECT}, NULL AS score FROM {_source(con)} WHERE {where} "
+           f"ORDER BY published DESC NULLS LAST, seq")
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     for row in _dicts(con.execute(sql, params)):
@@ -180,12 +231,19 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
                  **filters) -> dict[str, list]:
     """Counts of the matching statements by speaker, outlet, kind and month (the top `top`
     speakers and outlets, most first, ties by value; every one with `top=None`; every month, in
-    order). A statement without a value (no speaker, no outlet, undated) is in no bucket."""
+    order). A statement without a value (no speaker, no outlet, undated) is in no bucket. With
+    persons, speakers are persons: each bucket has the person's name and `person_id`."""
     if top is not None and int(top) < 0:
         raise UsageError(Errors.E309.format(value=top))
+    linked = persons.has_persons(con)
+    filters = by_person(con, index, filters)
+    if filters.get("seqs") == [] or filters.get("person") == "":
+        return {"speaker": [], "outlet": [], "kind": [], "month": []}
+    facets: dict[str, list] = {}
+    hits: list[int] | None = None
     if _fast(index):
-        counted = index.facets(_index_query(index, text, **filters), FACETS)
-        facets = {}
+        query = _index_query(index, text, **filters)
+        counted = index.facets(query, FACETS if not linked else {k: v for k, v in FACETS.items() if k != "speaker"})
         for name, pairs in counted.items():
             if name == "month":
                 pairs.sort()
@@ -193,36 +251,77 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
                 pairs.sort(key=lambda p: (-p[1], p[0]))
                 pairs = pairs if top is None else pairs[:int(top)]
             facets[name] = [{"value": v, "count": c} for v, c in pairs]
-        return facets
-    if text and text.strip():
+        if not linked:
+            return facets
+        if text and text.strip():
+            hits = [s for s, _ in index.iter_hits(query)]
+    elif text and text.strip():
         if index is None:
             raise UsageError(Errors.E305)
-        seqs = [s for s, _ in index.iter_hits(_index_query(index, text, **filters))]
-        con.execute("CREATE OR REPLACE TEMP TABLE _hits AS SELECT unnest(?::BIGINT[]) AS seq", [seqs])
-        source = "(SELECT s.* FROM statements s JOIN _hits USING (seq))"
+        hits = [s for s, _ in index.iter_hits(_index_query(index, text, **filters))]
+    if hits is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _hits AS SELECT unnest(?::BIGINT[]) AS seq", [hits])
+        source = f"(SELECT s.* FROM {_source(con)} s JOIN _hits USING (seq))"
         where, params = "TRUE", []
     else:
-        source = "statements"
+        source = _source(con)
         where, params = _where(**filters)
-    facets = {}
     for name, expr in (("speaker", "speaker"), ("outlet", "outlet"), ("kind", "kind"),
                        ("month", "strftime(published, '%Y-%m')")):
-        sql = (f"SELECT {expr} AS value, count(*) AS count FROM {source} WHERE {where} AND {expr} IS NOT NULL "
-               f"GROUP BY ALL ORDER BY count DESC, value")
+        if name in facets:
+            continue
+        if name == "speaker" and linked:
+            sql = (f"SELECT speaker AS value, person_id, count(*) AS count FROM {source} WHERE {where} "
+                   f"AND person_id IS NOT NULL GROUP BY ALL ORDER BY count DESC, value, person_id")
+        else:
+            sql = (f"SELECT {expr} AS value, count(*) AS count FROM {source} WHERE {where} AND {expr} IS NOT NULL "
+                   f"GROUP BY ALL ORDER BY count DESC, value")
         if name != "month" and top is not None:
             sql += f" LIMIT {int(top)}"
-        rows = [{"value": v, "count": c} for v, c in con.execute(sql, params).fetchall()]
+        cur = con.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
         if name == "month":
             rows.sort(key=lambda r: r["value"])
         facets[name] = rows
-    return facets
+    return {k: facets[k] for k in ("speaker", "outlet", "kind", "month")}
 
 
-def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None, limit: int | None = None) -> Iterator[dict]:
-    """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`."""
+def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None, limit: int | None = None,
+             offset: int = 0) -> Iterator[dict]:
+    """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`.
+    With persons: one row per person (`person_id`, `speaker` its canonical name, `kind`,
+    `aliases` most used first, `outlets`); otherwise one row per speaker name."""
     if by not in (None, "outlet"):
         raise UsageError(Errors.E306.format(value=by))
     where, params = _where(outlet=outlet, since=since, until=until)
+    page = ""
+    if limit is not None:
+        page += f" LIMIT {int(limit)}"
+    if offset:
+        page += f" OFFSET {int(offset)}"
+    if persons.has_persons(con):
+        keys = "person_id, outlet" if by == "outlet" else "person_id"
+        sql = (f"WITH counted AS (SELECT {keys}, sum(n)::BIGINT AS statements, sum(a)::BIGINT AS articles, "
+               f"count(*) AS stories FROM "
+               f"(SELECT {keys}, story_id, sum(n) AS n, count(*) AS a FROM "
+               f" (SELECT {keys}, story_id, article_id, count(*) AS n FROM {_LINKED} "
+               f"  WHERE person_id IS NOT NULL AND {where} GROUP BY ALL) GROUP BY ALL) GROUP BY {keys}), "
+               f"outl AS (SELECT person_id, count(DISTINCT outlet) AS outlets FROM {_LINKED} "
+               f" WHERE person_id IS NOT NULL AND {where} GROUP BY person_id), "
+               f"aliases AS (SELECT person_id, list(alias ORDER BY n DESC, alias) AS aliases FROM "
+               f" (SELECT l.person_id, m.alias, count(*) AS n FROM person_links l "
+               f"  JOIN person_mentions m USING (article_id, entity_id) "
+               f"  WHERE l.person_id IN (SELECT person_id FROM counted) GROUP BY ALL) GROUP BY person_id) "
+               f"SELECT c.person_id, p.name AS speaker, p.kind, {'c.outlet, ' if by == 'outlet' else ''}"
+               f"c.statements, c.articles, c.stories{', o.outlets' if not by else ''}, a.aliases "
+               f"FROM counted c JOIN persons p USING (person_id) LEFT JOIN aliases a USING (person_id) "
+               f"LEFT JOIN outl o USING (person_id) "
+               f"ORDER BY c.statements DESC, p.name, c.person_id{', c.outlet' if by == 'outlet' else ''}{page}")
+        for row in _dicts(con.execute(sql, params + params)):
+            row["aliases"] = list(row["aliases"] or [])
+            yield row
+        return
     keys = "speaker, outlet" if by == "outlet" else "speaker"
     # Three plain GROUP BYs instead of count(DISTINCT ...): an article belongs to one story, so
     # counting groups level by level is exact, and DuckDB runs it faster than distinct counts.
@@ -230,10 +329,49 @@ def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None,
            f"(SELECT {keys}, story_id, sum(n) AS n, count(*) AS a FROM "
            f" (SELECT {keys}, story_id, article_id, count(*) AS n FROM statements "
            f"  WHERE speaker IS NOT NULL AND {where} GROUP BY ALL) GROUP BY ALL) "
-           f"GROUP BY {keys} ORDER BY statements DESC, {keys}")
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return _dicts(con.execute(sql, params))
+           f"GROUP BY {keys} ORDER BY statements DESC, {keys}{page}")
+    yield from _dicts(con.execute(sql, params))
+
+
+def count_quotes(con, index: Index | None, text: str | None = None, **filters) -> int:
+    """How many statements `iter_quotes` gives for `text` and the filters."""
+    filters = by_person(con, index, filters)
+    if filters.get("seqs") == [] or filters.get("person") == "":
+        return 0
+    if text and text.strip():
+        if index is None:
+            raise UsageError(Errors.E305)
+        return sum(1 for _ in index.iter_hits(_index_query(index, text, **filters)))
+    where, params = _where(**filters)
+    return con.execute(f"SELECT count(*) FROM {_source(con)} WHERE {where}", params).fetchone()[0]
+
+
+def undated(con, index: Index | None, text: str | None = None, **filters) -> int:
+    """How many statements match `text` and the filters but have no date, so a `since`/`until`
+    filter leaves them out (0 when neither is given)."""
+    if not filters.get("since") and not filters.get("until"):
+        return 0
+    rest = {k: v for k, v in filters.items() if k not in ("since", "until")}
+    rest = by_person(con, index, rest)
+    if rest.get("seqs") == [] or rest.get("person") == "":
+        return 0
+    where, params = _where(**{k: v for k, v in rest.items() if k != "seqs"})
+    if text and text.strip():
+        if index is None:
+            return 0
+        hits = [s for s, _ in index.iter_hits(_index_query(index, text, **rest))]
+        where, params = f"({where}) AND seq IN (SELECT unnest(?::BIGINT[]))", params + [hits]
+    return con.execute(f"SELECT count(*) FROM {_source(con)} WHERE published IS NULL AND {where}", params).fetchone()[0]
+
+
+def count_speakers(con, *, since=None, until=None, outlet=None) -> int:
+    """How many rows `speakers` gives (without `by`)."""
+    where, params = _where(outlet=outlet, since=since, until=until)
+    if persons.has_persons(con):
+        sql = f"SELECT count(DISTINCT person_id) FROM {_LINKED} WHERE person_id IS NOT NULL AND {where}"
+    else:
+        sql = f"SELECT count(DISTINCT speaker) FROM statements WHERE speaker IS NOT NULL AND {where}"
+    return con.execute(sql, params).fetchone()[0]
 
 
 def sources(con, *, since=None, until=None) -> Iterator[dict]:
@@ -245,7 +383,7 @@ def sources(con, *, since=None, until=None) -> Iterator[dict]:
     return _dicts(con.execute(sql, params))
 
 
-TIMELINE_COLUMNS = "published, article_id, outlet, title, statement_id, kind, speaker, content"
+TIMELINE_COLUMNS = "published, article_id, outlet, title, statement_id, kind, speaker, person_id, content"
 
 
 def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: Index | None = None,
@@ -256,8 +394,10 @@ def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: I
         raise UsageError(Errors.E307)
     if (limit is not None and int(limit) < 0) or int(offset) < 0:
         raise UsageError(Errors.E313.format(limit=limit, offset=offset))
-    filters = {"speaker": speaker, "outlet": outlet, "since": since, "until": until}
+    filters = by_person(con, index, {"speaker": speaker, "outlet": outlet, "since": since, "until": until})
     where, params = _where(**filters)
+    if filters.get("seqs") == []:
+        where, params = "FALSE", []
     page = ""
     if _fast(index) and limit is not None:
         # The page itself from the index (ordered by its fast `day` field, ties by seq, exactly
@@ -265,13 +405,13 @@ def timeline(con, speaker: str, *, outlet=None, since=None, until=None, index: I
         where, params = _seq_filter(index.by_date(_index_query(index, None, **filters), limit=int(limit),
                                                   offset=int(offset), newest_first=False))
     else:
-        if _fast(index):
+        if _fast(index) and "person" not in filters:
             where, params = _seq_filter(index.seqs(_index_query(index, None, **filters)))
         if limit is not None:
             page = f" LIMIT {int(limit)} OFFSET {int(offset)}"
         elif offset:
             page = f" OFFSET {int(offset)}"
-    sql = f"SELECT {TIMELINE_COLUMNS} FROM statements WHERE {where} ORDER BY published NULLS LAST, seq{page}"
+    sql = f"SELECT {TIMELINE_COLUMNS} FROM {_source(con)} WHERE {where} ORDER BY published NULLS LAST, seq{page}"
     return _dicts(con.execute(sql, params))
 
 
@@ -335,7 +475,8 @@ def stats(con) -> dict[str, Any]:
     a = con.execute(
         "SELECT count(*), count(DISTINCT story_id), count(DISTINCT outlet), min(published), max(published) FROM articles"
     ).fetchone()
-    s = con.execute("SELECT count(*), count(DISTINCT speaker) FROM statements").fetchone()
+    who = "person_id" if persons.has_persons(con) else "speaker"
+    s = con.execute(f"SELECT count(*), count(DISTINCT {who}) FROM {_source(con)}").fetchone()
     r = con.execute("SELECT count(*) FROM rejects").fetchone()
     k = con.execute("SELECT count(*) FROM skips").fetchone() if _has_skips(con) else (0,)
     return {

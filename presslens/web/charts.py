@@ -30,15 +30,17 @@ def columns(rows: list[dict], label: str, series: list[str], *, width: int = 720
             "peak": peak, "left": left, "base": top + plot_h, "top": top}
 
 
-def hbars(rows: list[dict], label: str, value: str, *, width: int = 360, bar_h: int = 18) -> dict:
-    """Horizontal bars with the label on the left."""
+def hbars(rows: list[dict], label: str, value: str, *, width: int = 360, bar_h: int = 18,
+          key: str | None = None) -> dict:
+    """Horizontal bars with the label on the left; `key` names the field a bar links by (default the label)."""
     peak = max((int(r.get(value) or 0) for r in rows), default=0) or 1
     label_w = 150
     items = []
     for i, row in enumerate(rows):
         v = int(row.get(value) or 0)
         items.append({"y": i * (bar_h + 4), "w": round((width - label_w - 50) * v / peak, 1), "value": v,
-                      "label": str(row.get(label) or "")})
+                      "label": str(row.get(label) or ""),
+                      "key": str(row.get(key) or row.get(label) or "") if key else str(row.get(label) or "")})
     return {"width": width, "height": max(len(rows) * (bar_h + 4), bar_h), "bar_h": bar_h,
             "label_w": label_w, "rows": items}
 
@@ -49,10 +51,13 @@ def bipartite(rows: list[dict], left: str, right: str, weight: str, *, max_nodes
 
     Keeps the `max_nodes` heaviest nodes on each side so the graph stays readable.
     """
+    def name(value: Any) -> str:  # a missing value is a visible node, never "None"
+        return "(no outlet)" if value is None else str(value)
+
     def totals(key: str) -> dict[str, int]:
         out: dict[str, int] = {}
         for r in rows:
-            out[str(r.get(key))] = out.get(str(r.get(key)), 0) + int(r.get(weight) or 0)
+            out[name(r.get(key))] = out.get(name(r.get(key)), 0) + int(r.get(weight) or 0)
         return out
 
     lt, rt = totals(left), totals(right)
@@ -66,7 +71,7 @@ def bipartite(rows: list[dict], left: str, right: str, weight: str, *, max_nodes
     peak = max((int(r.get(weight) or 0) for r in rows), default=0) or 1
     edges = []
     for r in rows:
-        a, b, w = str(r.get(left)), str(r.get(right)), int(r.get(weight) or 0)
+        a, b, w = name(r.get(left)), name(r.get(right)), int(r.get(weight) or 0)
         if a in ly and b in ry:
             mid = (x1 + x2) / 2
             edges.append({"d": f"M{x1},{ly[a]:.1f} C{mid:.1f},{ly[a]:.1f} {mid:.1f},{ry[b]:.1f} {x2},{ry[b]:.1f}",

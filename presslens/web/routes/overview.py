@@ -51,6 +51,8 @@ async def _overview_data(request: Request) -> dict:
         ("speakers", (), {"by": "outlet", "limit": 1000}))
     by_outlet: dict[str, list[dict]] = {}
     for row in pairs:  # ordered by statements, most first
+        if row.get("outlet") is None:  # statements without an outlet: no "None" row
+            continue
         rows = by_outlet.setdefault(str(row.get("outlet")), [])
         if len(rows) < TOP_PER_OUTLET:
             rows.append({k: v for k, v in row.items() if k != "outlet"})
@@ -67,5 +69,5 @@ async def overview_json(request: Request) -> dict:
 async def overview_page(request: Request):
     data = await overview_data(request)
     chart = charts.columns(data["over_time"], "period", ["articles", "statements"])
-    top = charts.hbars(data["top_speakers"], "speaker", "statements")
+    top = charts.hbars(data["top_speakers"], "speaker", "statements", key="person_id")
     return page(request, "overview.html", {"data": data, "chart": chart, "top": top, "json_url": "/api/overview"})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..deps import iso, link, page, query_all
+from ..downloads import stream_rows
 
 router = APIRouter()
 
@@ -26,18 +27,27 @@ async def search_data(request: Request, q: str | None, speaker: str | None, outl
     filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
                "until": iso(until)}
     text = q.strip() if q and q.strip() else None
-    results, facets = await query_all(request, ("quotes", (text,), {**filters, "limit": limit, "offset": offset}),
-                                      ("quote_facets", (text,), filters))
-    return {"query": {"q": text, **filters, "limit": limit, "offset": offset}, "results": results,
-            "facets": facets}
+    results, facets, counts = await query_all(
+        request, ("quotes", (text,), {**filters, "limit": limit, "offset": offset}),
+        ("quote_facets", (text,), filters), ("search_counts", (text,), filters))
+    return {"query": {"q": text, **filters, "limit": limit, "offset": offset}, "total": counts["total"],
+            "undated": counts["undated"], "results": results, "facets": facets}
 
 
 @router.get("/api/search", tags=["pages"], summary="Full-text search over statements, with facets")
 async def search_json(request: Request, q: Text = None, speaker: Name = None, outlet: Name = None,
                       kind: Kind | None = None, since: dt.date | None = None, until: dt.date | None = None,
-                      limit: Limit = 50, offset: Offset = 0) -> dict:
+                      limit: Limit = 50, offset: Offset = 0,
+                      download: Annotated[str | None, Query(pattern="^(csv|jsonl)$")] = None):
     """Statements matching `q` (all statements when empty), newest or best first, with counts by
-    `speaker`, `outlet`, `kind` and `month` for the same filters."""
+    `speaker` (persons), `outlet`, `kind` and `month` for the same filters; `total` counts every
+    match, `undated` the matches a `since`/`until` filter left out for want of a date. With
+    `download=csv` or `download=jsonl`, every match (no paging), streamed as a file."""
+    if download:
+        filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
+                   "until": iso(until)}
+        text = q.strip() if q and q.strip() else None
+        return stream_rows(request, "iter_quotes", {"text": text, **filters}, download, "statements")
     return await search_data(request, q, speaker, outlet, kind, since, until, limit, offset)
 
 
@@ -66,5 +76,7 @@ async def search_page(request: Request, q: Text = None, speaker: Name = None, ou
     facets = {name: facet_items(counts) for name, counts in (data["facets"] or {}).items()}
     return page(request, "search.html", {"data": data, "params": params, "month_range": month_range,
                                          "facets": facets,
+                                         "csv_url": link("/api/search", **params, download="csv"),
+                                         "jsonl_url": link("/api/search", **params, download="jsonl"),
                                          "json_url": link("/api/search", **params, limit=limit if limit != 50 else None,
                                                          offset=offset or None)})

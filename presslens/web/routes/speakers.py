@@ -12,29 +12,59 @@ from fastapi.responses import HTMLResponse
 
 from .. import charts
 from ..deps import iso, link, page, query, query_all
+from ..downloads import stream_rows
 
 router = APIRouter()
 Name = Annotated[str | None, Query(max_length=300)]
 
 
-async def speakers_data(request: Request, outlet: str | None, since: dt.date | None, until: dt.date | None) -> dict:
+LIST_PAGE = 100  # persons per page of /speakers
+ListLimit = Annotated[int, Query(ge=1, le=1000, description="Speakers per page")]
+ListOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Speakers to skip (most quoted first)")]
+Download = Annotated[str | None, Query(pattern="^(csv|jsonl)$", description="Every row, streamed: csv or jsonl")]
+
+
+async def speakers_data(request: Request, outlet: str | None, since: dt.date | None, until: dt.date | None,
+                        limit: int = LIST_PAGE, offset: int = 0) -> dict:
     filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
-    rows = await query(request, "speakers", **filters, limit=200)
-    return {"query": filters, "speakers": rows}
+    found = await query(request, "speakers_page", limit=limit, offset=offset, **filters)
+    return {"query": filters, "total": found["total"], "limit": limit, "offset": offset, "speakers": found["speakers"]}
 
 
-@router.get("/api/speakers", tags=["pages"], summary="The most quoted speakers")
+@router.get("/api/speakers", tags=["pages"], summary="Every quoted person, most quoted first, a page at a time")
 async def speakers_json(request: Request, outlet: Name = None, since: dt.date | None = None,
-                        until: dt.date | None = None) -> dict:
-    """Rows `speaker, statements, articles, stories`, most statements first (at most 200)."""
-    return await speakers_data(request, outlet, since, until)
+                        until: dt.date | None = None, limit: ListLimit = LIST_PAGE, offset: ListOffset = 0,
+                        download: Download = None):
+    """One page of persons (`person_id, speaker, kind, statements, articles, stories, outlets,
+    aliases`), most statements first; `total` counts every person for these filters. With
+    `download=csv` or `download=jsonl`, every row (no paging), streamed as a file."""
+    if download:
+        filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
+        return stream_rows(request, "iter_speakers", filters, download, "speakers")
+    return await speakers_data(request, outlet, since, until, limit, offset)
 
 
 @router.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
 async def speakers_page(request: Request, outlet: Name = None, since: dt.date | None = None,
-                        until: dt.date | None = None):
-    data = await speakers_data(request, outlet, since, until)
-    return page(request, "speakers.html", {"data": data, "json_url": link("/api/speakers", **data["query"])})
+                        until: dt.date | None = None, limit: ListLimit = LIST_PAGE, offset: ListOffset = 0):
+    data = await speakers_data(request, outlet, since, until, limit, offset)
+    paging = {**data["query"], "limit": limit if limit != LIST_PAGE else None}
+    pages = page_links("/speakers", paging, data["total"], limit, offset)
+    return page(request, "speakers.html", {
+        "data": data, "pages": pages, "json_url": link("/api/speakers", **paging, offset=offset or None),
+        "csv_url": link("/api/speakers", **data["query"], download="csv"),
+        "jsonl_url": link("/api/speakers", **data["query"], download="jsonl")})
+
+
+def page_links(path: str, paging: dict, total: int, limit: int, offset: int) -> dict:
+    """first / prev / next / last links of a paged list."""
+    def at(start: int) -> str:
+        return link(path, **paging, offset=start or None)
+
+    last = max(total - 1, 0) // limit * limit
+    return {"first": at(0) if offset > 0 else None, "prev": at(max(min(offset - limit, last), 0)) if offset > 0 else None,
+            "next": at(offset + limit) if offset + limit < total else None,
+            "last": at(last) if offset < last else None}
 
 
 PAGE = 100  # statements per speaker page, by default
@@ -47,9 +77,10 @@ async def speaker_data(request: Request, name: str, outlet: str | None, since: d
                        until: dt.date | None, limit: int = PAGE, offset: int = 0) -> dict:
     filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
     # One page of rows; the counts are aggregated over all of them by the index (or DuckDB).
-    rows, facets = await query_all(
+    rows, facets, person = await query_all(
         request, ("timeline", (name,), {**filters, "limit": limit, "offset": offset}),
-        ("quote_facets", (None,), {"speaker": name, **filters, "top": None}))
+        ("quote_facets", (None,), {"speaker": name, **filters, "top": None}),
+        ("speaker_or_none", (name,), filters))
     # Under a speaker filter every statement has a speaker, so the speaker facet (every matching
     # name, with top=None) adds up to all of them; the month and outlet facets leave out the
     # undated and outlet-less ones, which are added back as the difference.
@@ -65,8 +96,17 @@ async def speaker_data(request: Request, name: str, outlet: str | None, since: d
     if no_outlet:
         by_outlet.append({"outlet": None, "statements": no_outlet})
         by_outlet.sort(key=lambda o: -o["statements"])  # stable: ties keep the facet's order
+    person = person or {}
     return {
-        "speaker": name,
+        "speaker": person.get("name", name),
+        "person_id": person.get("person_id"),
+        "kind": person.get("kind"),
+        "aliases": person.get("aliases", []),
+        "titles": person.get("titles", []),
+        "roles": person.get("roles", []),
+        "links": person.get("links", []),
+        "first_seen": person.get("first_seen"),
+        "last_seen": person.get("last_seen"),
         "query": filters,
         "statements": total,
         "total": total,
@@ -84,7 +124,9 @@ async def speaker_json(request: Request, name: str, outlet: Name = None, since: 
     """One page of the statements attributed to `name` (whole words of the canonical name), oldest
     first (undated last): `limit` of them from `offset`. `statements` and `total` count them all;
     `by_month` (an `undated` bucket last) and `by_outlet` (every outlet, most first; `null` for
-    statements without one) are exact over all of them."""
+    statements without one) are exact over all of them. `name` is a person id or a name; the
+    page is the person's (`person_id`, canonical `speaker`, `aliases`, `titles`, `roles` with
+    first and last dates, and how each alias was linked, `links`)."""
     return await speaker_data(request, name, outlet, since, until, limit, offset)
 
 
@@ -104,16 +146,10 @@ async def speaker_page(request: Request, name: str, outlet: Name = None, since: 
     data = await speaker_data(request, name, outlet, since, until, limit, offset)
     chart = charts.columns(data["by_month"], "month", ["statements"])
     outlets = charts.hbars(outlet_bars(data["by_outlet"]), "outlet", "statements")
-    path = f"/speakers/{quote(name)}"
+    ref = data["person_id"] or name
+    path = f"/speakers/{quote(ref)}"
     paging = {**data["query"], "limit": limit if limit != PAGE else None}
-
-    def at(start: int) -> str:
-        return link(path, **paging, offset=start or None)
-
-    last = (data["total"] - 1) // limit * limit
-    pages = {"first": at(0) if offset > 0 else None, "prev": at(max(min(offset - limit, last), 0)) if offset > 0 else None,
-             "next": at(offset + limit) if offset + limit < data["total"] else None,
-             "last": at(last) if offset < last else None}
+    pages = page_links(path, paging, data["total"], limit, offset)
     return page(request, "speaker.html", {"data": data, "chart": chart, "outlets": outlets, "pages": pages,
-                                          "json_url": link(f"/api/speakers/{quote(name)}", **paging,
+                                          "json_url": link(f"/api/speakers/{quote(ref)}", **paging,
                                                            offset=offset or None)})

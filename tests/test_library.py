@@ -1,0 +1,94 @@
+"""The library as its ecosystem expects (issue 9, section 4): analyze_many takes plain strings
+as nlp.pipe does, Article.from_dict reads presslens/1 back, a Statement has its content text."""
+
+from __future__ import annotations
+
+import pytest
+
+import presslens
+from presslens.models import Article, Reject
+
+TEXTS = ['date 2020-09-15 Example News - "We will win," Maria Lopez said.', "   ",
+         '"The bridge opens in May," said Tom Reed, the city engineer.']
+
+
+@pytest.mark.model
+def test_analyze_many_takes_strings(nlp):
+    out = list(presslens.analyze_many(TEXTS, nlp=nlp))
+    articles = [a for a in out if isinstance(a, Article)]
+    rejects = [r for r in out if isinstance(r, Reject)]
+    assert [a.id for a in articles] == ["text-1", "text-3"]
+    assert articles[0].outlet == "Example News" and articles[0].published == "2020-09-15"
+    assert len(rejects) == 1 and rejects[0].id == "text-2" and "E106" in rejects[0].reason
+
+
+@pytest.mark.model
+def test_statement_text_and_from_dict_round_trip(nlp):
+    article = next(a for a in presslens.analyze_many(TEXTS[:1], nlp=nlp) if isinstance(a, Article))
+    s = article.statements[0]
+    assert s.text == " ... ".join(article.text[a:b] for a, b in s.content) == "We will win"
+    again = Article.from_dict(article.to_dict())
+    assert again == article
+    assert again.statements[0].text == s.text
+    assert again.to_dict() == article.to_dict()
+    with pytest.raises(ValueError):
+        Article.from_dict({**article.to_dict(), "schema": "other/9"})
+
+
+def test_closed_pipe_ends_quietly_with_0(tmp_path):
+    """`presslens rejects | head -1` on a long list: exit 0, no traceback (issue 9, section 4)."""
+    import subprocess
+    import sys
+
+    from presslens.corpus import store
+
+    db = tmp_path / "r.duckdb"
+    writer = store.Writer(db, "t", "x")
+    for i in range(20_000):
+        writer.add_reject(f"file.jsonl:{i}", "[E106] empty text", None)
+    writer.flush()
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "presslens"
+    cmd = f"{exe} rejects --db {db} --format csv | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("location") and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_exits_130_saying_what_was_kept(monkeypatch):
+    from click.testing import CliRunner
+
+    from presslens import cli as cli_module
+    from presslens.corpus import api
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api.Corpus, "__init__", interrupted)
+    result = CliRunner().invoke(cli_module.cli, ["speakers", "--db", "x.duckdb"])
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "resumes" in result.output
+
+
+@pytest.mark.model
+def test_components_are_spacy_factories_found_by_entry_point():
+    """A user's own pipeline adds the presslens components by name without importing presslens:
+    spaCy finds them through the `spacy_factories` entry points."""
+    import subprocess
+    import sys
+
+    code = (
+        "import spacy\n"
+        "from presslens.nlp import default_model\n"  # only the name of the installed pipeline
+        "import sys; assert not any(m.startswith('presslens.components') for m in sys.modules)\n"
+        "nlp = spacy.load(default_model())\n"
+        "for name in ('presslens_names', 'presslens_coref', 'presslens_attribution', 'presslens_times'):\n"
+        "    nlp.add_pipe(name)\n"
+        "doc = nlp('\"We will rebuild the bridge,\" Mayor Ann Cole said on Monday.')\n"
+        "assert doc._.pl_statements and doc._.pl_entities, 'no statements'\n"
+        "print(nlp.pipe_names[-4:])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "presslens_attribution" in done.stdout
