@@ -192,10 +192,9 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str
     Needs the train extra (pip install 'presslens[train]'): fine-tuning the encoder takes
     most of the time (three runs: all of train and each half, for out-of-fold marginals).
 
-    
-    Examples:
-      presslens train attribution --polnear ../shared/data/polnear
-      presslens train attribution --polnear ../shared/data/polnear --device cuda
+    Example: presslens train attribution --polnear ../shared/data/polnear
+
+    On a GPU: presslens train attribution --polnear ../shared/data/polnear --device cuda
     """
     from .attribution.train import train_attribution  # python-crfsuite and the training data
 
