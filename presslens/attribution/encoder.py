@@ -135,12 +135,6 @@ class EncoderTagger:
         meta = json.loads(meta_path.read_text(encoding="utf-8")).get("encoder", {}) if meta_path.exists() else {}
         return cls(session, tokenizer, meta)
 
-    @staticmethod
-    def available(folder: Path | None = None) -> bool:
-        from .lexicon import DATA
-
-        return (Path(folder) if folder else Path(str(resources.files(DATA)))).joinpath("encoder.onnx").exists()
-
     def marginals(self, paragraphs: list[list[str]]) -> list[np.ndarray]:
         """For each paragraph (a list of word strings), a [words x LABELS] probability array."""
         jobs = []  # (paragraph, window)

@@ -16,8 +16,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from .encoder import LABELS, MAX_PIECES, windows, word_pieces
 from .features import paragraphs
 from .tags import gold_tags
@@ -188,17 +186,3 @@ def load_tokenizer():
     from tokenizers import Tokenizer
 
     return Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
-
-
-def check_pieces(data) -> int:
-    assert all(len(ids) <= MAX_PIECES for ids, _ in data)
-    return sum(len(ids) for ids, _ in data)
-
-
-def label_counts(data) -> dict[str, int]:
-    c = np.zeros(len(LABELS), dtype=np.int64)
-    for _, y in data:
-        for v in y:
-            if v >= 0:
-                c[v] += 1
-    return {lab: int(n) for lab, n in zip(LABELS, c)}

@@ -40,6 +40,8 @@ _RELATIVE = {"who", "which", "that", "whom"}
 _ENTITY_LEX = entity_lexicons.load()
 _ORG_NOUNS = _ENTITY_LEX.org_nouns  # "the ministry said": an institution
 
+_LABEL_INDEX = {lab: k for k, lab in enumerate(LABELS)}
+
 # tagger name -> (CRF weights or None, judge weights, whether the encoder runs)
 TAGGERS = {
     "crf": ("tagger.crfsuite", "judge.lgb.txt", False),
@@ -219,8 +221,7 @@ def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], li
     for i in range(1, len(tags)):
         if tags[i].startswith("B-") and tags[i - 1] != "O" and tags[i - 1][2:] == tags[i][2:]:
             tags[i] = "I-" + tags[i][2:]
-    index = {lab: k for k, lab in enumerate(LABELS)}
-    return tags, [float(marg[i, index[t]]) if not para[i].is_space else 1.0 for i, t in enumerate(tags)]
+    return tags, [float(marg[i, _LABEL_INDEX[t]]) if not para[i].is_space else 1.0 for i, t in enumerate(tags)]
 
 
 def _trim(doc: Doc, s: int, e: int) -> Span | None:

@@ -141,6 +141,17 @@ class _State:
         self.done.update(r[0] for r in con.execute("SELECT location FROM rejects UNION SELECT location FROM skips").fetchall())
 
 
+def commit_indexed(writer: store.Writer, index: Index) -> None:
+    """Write what `writer` holds in one transaction, then put its statements in the full-text
+    index (articles it replaced lose their old ones there); the local ingest and `load` both."""
+    rows = writer.flush()
+    replaced = [item.article_id for item in writer.committed if item.replace]
+    if rows or replaced:
+        index.add(rows, replace_articles=replaced)
+        index.commit()
+    writer.committed = []
+
+
 def ingest(
     db: str | Path,
     paths: Iterable[str],
@@ -284,12 +295,7 @@ def ingest(
 
     def commit() -> None:
         nonlocal last_commit, pending_articles
-        rows = writer.flush()
-        replaced = [item.article_id for item in writer.committed if item.replace]
-        if rows or replaced:
-            index.add(rows, replace_articles=replaced)
-            index.commit()
-        writer.committed = []
+        commit_indexed(writer, index)
         last_commit, pending_articles = time.monotonic(), 0
 
     try:

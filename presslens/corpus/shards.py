@@ -187,7 +187,7 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
     stored, the places of exact copies, rejects and skipped records; near-duplicates join their
     stories and the full-text index follows. Loading the same shards again adds nothing.
     Returns an `IngestReport`."""
-    from .ingest import IngestReport, Progress, _State
+    from .ingest import IngestReport, Progress, _State, commit_indexed
     from .search import Index
 
     files = shard_files(shards)
@@ -207,12 +207,7 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
     pending = 0
 
     def commit() -> None:
-        rows = writer.flush()
-        replaced = [item.article_id for item in writer.committed if item.replace]
-        if rows or replaced:
-            index.add(rows, replace_articles=replaced)
-            index.commit()
-        writer.committed = []
+        commit_indexed(writer, index)
 
     try:
         for r in iter_rows(files):
