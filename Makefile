@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-# Analyse the bundled sample corpus: a who-said-what summary here, the full JSON in out/.
+# Analyze the bundled sample corpus: a who-said-what summary here, the full JSON in out/.
 demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/presslens analyze samples/news -o $(OUT)/demo.jsonl --summary

@@ -1,6 +1,6 @@
 """Hostile input: thousands of malformed, hostile and extreme files in every input format, through
 the readers, the full pipeline and the store. Issue 11: 0 crashes, 0 hangs over 60 s, and every
-record analysed or rejected with its location.
+record analyzed or rejected with its location.
 
     python benchmarks/fuzz_inputs.py                  # 2,016 files, seed 11
     python benchmarks/fuzz_inputs.py --files 300 --seed 3
@@ -185,7 +185,7 @@ def main() -> int:
     made = make(folder, args.files, args.seed)
     summary = {"files": len(made), "by_kind": {}, "crashes": [], "hangs": [], "unaccounted": [],
                "empty_files": 0, "records": 0, "articles": 0, "rejects": 0, "slowest_s": 0.0, "slowest_file": None}
-    analysed: dict[str, dict] = {}
+    analyzed: dict[str, dict] = {}
     started = time.monotonic()
     for path, kind, records in made:
         summary["by_kind"][kind] = summary["by_kind"].get(kind, 0) + 1
@@ -216,7 +216,7 @@ def main() -> int:
                     doc = item.to_dict()
                     presslens.validate(doc)
                     json.dumps(doc, ensure_ascii=False).encode("utf-8")  # writable
-                    analysed[item.id] = doc
+                    analyzed[item.id] = doc
         except Exception as exc:  # noqa: BLE001  (that is what is counted)
             summary["crashes"].append(f"{path.name} ({kind}): {type(exc).__name__}: {str(exc)[:200]}")
             continue
@@ -232,17 +232,17 @@ def main() -> int:
             named = {loc.rsplit(":", 1)[-1] for loc in read}
             missing = [n for n, line in enumerate(lines, 1) if line.strip(b" \t\r\x00") and str(n) not in named]
             if missing and not path.read_bytes().startswith(codecs.BOM_UTF16_LE):
-                summary["unaccounted"].append(f"{path.name}: lines {missing[:5]} neither analysed nor rejected")
-    summary["analyse_s"] = round(time.monotonic() - started, 1)
+                summary["unaccounted"].append(f"{path.name}: lines {missing[:5]} neither analyzed nor rejected")
+    summary["analyze_s"] = round(time.monotonic() - started, 1)
 
-    class Analysed:  # the store's side: analyses from the pass above
+    class Analyzed:  # the store's side: analyses from the pass above
         def map(self, batches):
             for batch in batches:
                 out = []
                 for rec in batch:
-                    doc = analysed.get(rec.id)
+                    doc = analyzed.get(rec.id)
                     if doc is None or doc["text"] != rec.text:
-                        out.append({"record": rec, "reject": "not analysed in the first pass"})
+                        out.append({"record": rec, "reject": "not analyzed in the first pass"})
                     else:
                         out.append({"record": rec, "article": doc, "signature": signature(doc["text"])})
                 yield out
@@ -252,7 +252,7 @@ def main() -> int:
 
     db = tmp / "fuzz.duckdb"
     try:
-        report = ingest_module.ingest(db, [str(folder)], executor=Analysed(), progress=False)
+        report = ingest_module.ingest(db, [str(folder)], executor=Analyzed(), progress=False)
         summary["ingest"] = {k: report.to_dict()[k] for k in ("read", "added", "duplicates", "rejected", "statements")}
         check = presslens.Corpus(db, read_only=True).check()
         summary["check_ok"] = check["ok"]

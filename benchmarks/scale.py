@@ -87,7 +87,7 @@ def _parents() -> dict[int, int]:
 def _workers(root: int) -> dict[int, int]:
     """RSS (kB) of the analysis processes: Ray actors anywhere, or pool workers below `root`."""
     procs = _processes()
-    actors = {p: rss for p, (cmd, rss) in procs.items() if "MapWorker" in cmd or "Analyser" in cmd}
+    actors = {p: rss for p, (cmd, rss) in procs.items() if "MapWorker" in cmd or "Analyzer" in cmd}
     if actors:
         return actors
     parents = _parents()

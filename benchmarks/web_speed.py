@@ -119,7 +119,7 @@ def generate(db: Path, n_articles: int, *, seed: int = 7, chunk: int = 50_000) -
                     "published:'DATE', outlet:'VARCHAR', story_id:'VARCHAR', title:'VARCHAR'})")
         done = min(lo + chunk, n_articles)
         print(f"  {done:,} articles stored ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
-    con.execute("INSERT INTO article_sources SELECT article_id, 'bench:' || article_id, record_id, NULL, 'bench' "
+    con.execute("INSERT INTO article_places SELECT article_id, 'bench:' || article_id, record_id, NULL, 'bench' "
                 "FROM articles")
     print("  indexing ...", file=sys.stderr, flush=True)
     Index(store.index_path(db)).rebuild(con)

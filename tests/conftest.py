@@ -22,7 +22,7 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def analyze_text(nlp):
-    """Analyse a short text with the session's pipeline: `analyze_text(text, published=None)`."""
+    """Analyze a short text with the session's pipeline: `analyze_text(text, published=None)`."""
     from presslens import Options, Record, analyze_many
 
     def run(text: str, published: str | None = None, id: str = "t"):
@@ -61,8 +61,8 @@ def polnear_root() -> Path:
 
 @pytest.fixture(scope="session")
 def polnear_dev(polnear_root, nlp, tmp_path_factory) -> dict:
-    """PolNeAR dev analysed once for the whole session, through `presslens analyze` as `make eval`
-    runs it (the tests that need it used to analyse it three times: ~70 s of the suite).
+    """PolNeAR dev analyzed once for the whole session, through `presslens analyze` as `make eval`
+    runs it (the tests that need it used to analyze it three times: ~70 s of the suite).
     `{"folder", "output", "result", "docs"}`; docs by id."""
     from click.testing import CliRunner
 

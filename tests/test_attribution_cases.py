@@ -352,7 +352,7 @@ def test_a_quoted_phrase_is_never_a_person_speaker(nlp):
     # issue 8 §2: a name inside quotation marks is what was chanted, not who speaks
     from presslens.pipeline.attribution.tagger import _speaker
 
-    attributor = nlp.get_pipe(next(n for n in nlp.pipe_names if n.startswith("presslens_attribution"))).model
+    attributor = nlp.get_pipe(next(n for n in nlp.pipe_names if n.startswith("presslens_attribution"))).attributor
     doc = nlp('Crowds chanted "Omar Farouk" all night. "Omar Farouk" was the cry, they said.')
     quoted = [doc[m.span.start : m.span.end] for e in doc._.pl_entities for m in e.mentions if e.name == "Omar Farouk"]
     assert quoted and all(_speaker(doc, [q], attributor.lexicon) == (None, "vague") for q in quoted)

@@ -47,7 +47,7 @@ def counts(db) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("articles", "article_sources", "statements", "entities", "rejects")}
+                for t in ("articles", "article_places", "statements", "entities", "rejects")}
     finally:
         con.close()
 
@@ -78,7 +78,7 @@ def test_exact_duplicates_stored_once_with_every_place(tmp_path):
         report = corpus.ingest([tmp_path], workers=0)
         assert (report.added, report.duplicates) == (2, 1)
         stored = corpus.article("n1")
-        places = sorted(s["location"] for s in stored["corpus"]["sources"])
+        places = sorted(s["location"] for s in stored["corpus"]["places"])
         assert [p.rsplit("/", 1)[-1] for p in places] == ["one.jsonl:1", "two.jsonl:2"]
         assert corpus.article("elsewhere")["corpus"]["article_id"] == stored["corpus"]["article_id"]
 
@@ -268,7 +268,7 @@ def test_index_rebuilds_from_the_store_when_it_lags(hand_corpus):
         assert len(corpus.quotes("taxes")) == 4
 
 
-class Analysed:
+class Analyzed:
     """An executor that answers with analyses made before (the session's PolNeAR dev run)."""
 
     def __init__(self, docs: dict):
@@ -290,8 +290,8 @@ def test_polnear_dev_twice_gives_the_same_counts(polnear_dev, tmp_path):
     processes are tested by test_process_workers)."""
     db = tmp_path / "polnear.duckdb"
     folder = [polnear_dev["folder"]]
-    first = ingest_module.ingest(db, folder, executor=Analysed(polnear_dev["docs"]), progress=False)
+    first = ingest_module.ingest(db, folder, executor=Analyzed(polnear_dev["docs"]), progress=False)
     after_first = counts(db)
-    second = ingest_module.ingest(db, folder, executor=Analysed(polnear_dev["docs"]), progress=False)
+    second = ingest_module.ingest(db, folder, executor=Analyzed(polnear_dev["docs"]), progress=False)
     assert first.added + first.duplicates == 84 and after_first["articles"] == first.added
     assert second.added == 0 and counts(db) == after_first

@@ -104,7 +104,7 @@ def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
 
     nlp = build.load(pipeline=pipeline)
     assert factory in nlp.pipe_names
-    assert nlp.get_pipe(factory).model.name == tagger
+    assert nlp.get_pipe(factory).attributor.name == tagger
     article = analyze('date 2020-09-15 Example News - "We will win," she said.', options=Options(pipeline=pipeline))
     out = article.to_dict()["pipeline"]
     assert out["name"] == pipeline

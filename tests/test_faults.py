@@ -114,8 +114,8 @@ def test_check_reports_and_repairs_index_drift(synthetic_store):
                store.StatementRow(**{**dict.fromkeys(store.StatementRow.columns()), "seq": 999, "article_id": "x",
                                      "statement_id": "s1", "according_to": []})])  # stale
     index.commit()
-    place = con.execute("SELECT * FROM article_sources LIMIT 1").fetchall()
-    con.execute("INSERT INTO article_sources SELECT * FROM article_sources LIMIT 1")
+    place = con.execute("SELECT * FROM article_places LIMIT 1").fetchall()
+    con.execute("INSERT INTO article_places SELECT * FROM article_places LIMIT 1")
     con.close()
     assert place
     result = CliRunner().invoke(cli, ["check", "--db", str(db)])
@@ -246,7 +246,7 @@ def test_long_punctuation_runs_keep_the_text_and_other_tokens(nlp):
 
 # -- 4. memory follows the part size ---------------------------------------------------------------
 @pytest.mark.model
-def test_a_long_article_is_analysed_one_part_at_a_time(nlp, monkeypatch):
+def test_a_long_article_is_analyzed_one_part_at_a_time(nlp, monkeypatch):
     """11.3.4: the parts of a long article went through the pipeline in one batch (up to 16 parts
     of max_chars: a 1.2 MB CSV field peaked at 9.5 GB). No batch now holds more than max_chars
     characters; counted where spaCy's first component receives its batches."""
@@ -291,7 +291,7 @@ def test_two_writers_interleaving_never_double_anything(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT seq) FROM statements").fetchone() == (9, 9)
     assert con.execute("SELECT count(*) FROM articles").fetchone() == (3,)
-    assert con.execute("SELECT count(*), count(DISTINCT (article_id, location)) FROM article_sources").fetchone() == (3, 3)
+    assert con.execute("SELECT count(*), count(DISTINCT (article_id, location)) FROM article_places").fetchone() == (3, 3)
     con.close()
 
 
@@ -322,9 +322,9 @@ def test_a_second_index_writer_waits_for_the_first(tmp_path):
 
 
 # -- 6. a dead worker -------------------------------------------------------------------------------
-def dying_analyse(batch):
+def dying_analyze(batch):
     """What a worker runs, in the test below: it dies (as if killed by the OOM killer) on a record
-    that says KILL, and otherwise answers without analysing."""
+    that says KILL, and otherwise answers without analyzing."""
     import os
     import signal
 
@@ -343,7 +343,7 @@ def test_a_dead_worker_costs_one_record_not_the_run():
 
     records = [Record(id=f"r{i}", text="KILL" if i == 5 else f"text {i}") for i in range(12)]
     batches = [records[i:i + 3] for i in range(0, 12, 3)]
-    executor = LocalExecutor(Options(), 2, batch_size=3, analyse=dying_analyse)
+    executor = LocalExecutor(Options(), 2, batch_size=3, analyze=dying_analyze)
     try:
         results = [res for batch in executor.map(batches) for res in batch]
     finally:
@@ -420,19 +420,19 @@ def test_an_empty_index_folder_is_said_to_be_missing(synthetic_store):
 
 
 # -- 9. a CSV quote left open ------------------------------------------------------------------------
-@pytest.mark.parametrize("body, analysed, rejected", [
+@pytest.mark.parametrize("body, analyzed, rejected", [
     ('1,"Unclosed quote, and then\n2,plain record\n3,"Third record."\n', [], ["2"]),  # ',' expected after '"'
     ('1,"Unclosed\n2,plain record\n3,plain record"\n4,"Fourth."\n', ["4"], ["2"]),  # closes at a line end
     ('1,"First."\n2,"Unclosed to the end\n3,Third.\n', ["1"], ["3"]),  # unexpected end of data
     ('1,"He said ""hi"" there"\n2,"Para one.\n\nPara two, with a comma."\n', ["1", "2"], []),  # valid
 ])
-def test_an_unbalanced_csv_quote_never_merges_rows_silently(tmp_path, read_records, body, analysed, rejected):
+def test_an_unbalanced_csv_quote_never_merges_rows_silently(tmp_path, read_records, body, analyzed, rejected):
     """11.3.9: a CSV with an unbalanced quote silently merged rows (3 records in, 2 out, no
     reject). Every line is now in a record or in a reject that names it."""
     src = tmp_path / "q.csv"
     src.write_text("id,text\n" + body, encoding="utf-8")
     items = read_records(src)
-    assert [i.id for i in items if hasattr(i, "text")] == analysed
+    assert [i.id for i in items if hasattr(i, "text")] == analyzed
     assert [i.location.rsplit(":", 1)[1] for i in items if not hasattr(i, "text")] == rejected
     assert all(("[E111]" in i.reason or "[E116]" in i.reason) for i in items if not hasattr(i, "text"))
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from presslens import Record, Reject, UsageError
-from presslens.inputs import iter_records, normalise_date, parse_dateline, parse_mapping
+from presslens.inputs import iter_records, normalize_date, parse_dateline, parse_mapping
 
 
 def records(items):
@@ -257,14 +257,14 @@ def test_usage_errors_come_before_reading(tmp_path):
     [("2020-09-15", "2020-09-15"), ("2020-09-15T23:59:00+02:00", "2020-09-15"), ("2020/09/15", "2020-09-15"),
      ("September 15, 2020", "2020-09-15"), ("", None), (None, None)],
 )
-def test_normalise_date(value, iso):
-    assert normalise_date(value) == iso
+def test_normalize_date(value, iso):
+    assert normalize_date(value) == iso
 
 
 @pytest.mark.parametrize("value, message", [("2020-02-30", "impossible"), ("yesterday", "YYYY-MM-DD")])
-def test_normalise_date_refuses(value, message):
+def test_normalize_date_refuses(value, message):
     with pytest.raises(ValueError, match=message):
-        normalise_date(value)
+        normalize_date(value)
 
 
 def test_polnear_dev_texts_read_unchanged(polnear_root, read_records):

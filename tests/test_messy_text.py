@@ -129,7 +129,7 @@ def test_split_parts_loses_nothing():
     assert "".join(no_breaks[a:b] for a, b in split_parts(no_breaks, 100_000)) == no_breaks
 
 
-def test_very_long_article_is_analysed_in_parts_with_a_warning(nlp, validate, caplog):
+def test_very_long_article_is_analyzed_in_parts_with_a_warning(nlp, validate, caplog):
     paragraph = "Officials met again on Monday to discuss the water levels of the river. " * 20
     quotes = [f"\u201cPart {i} of the talks went well,\u201d said Amal Haddad." for i in range(3)]
     text = "\n\n".join(paragraph + q for q in quotes)  # about 3 x 1,500 characters

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from presslens import Article, Entity, Mention, Reject, Source, Statement, TimeExpression, UsageError
+from presslens import Article, Entity, Mention, Reject, Relay, Statement, TimeExpression, UsageError
 from presslens.output import RejectLog, Totals, Writer, format_summary, rejects_path, schema
 
 TEXT = 'Prices rose. "This cannot go on," said John Smith, according to Radio X.'
@@ -23,7 +23,7 @@ def article() -> Article:
         statements=[
             Statement(
                 "s1", [(14, 32)], [(34, 38)], [(39, 49)], "e1", "direct", "named",
-                [Source("Radio X", (64, 71), None)], 0.87654,
+                [Relay("Radio X", (64, 71), None)], 0.87654,
             )
         ],
         times=[TimeExpression(0, 6, "Prices", None, None)],
@@ -63,7 +63,7 @@ def test_schema_requires_exactly_the_fields_of_to_dict():
     assert set(defs["statement"]["required"]) == set(doc["statements"][0])
     assert set(defs["mention"]["required"]) == set(doc["entities"][0]["mentions"][0])
     assert set(defs["time"]["required"]) == set(doc["times"][0])
-    assert set(defs["source"]["required"]) == set(doc["statements"][0]["according_to"][0])
+    assert set(defs["relay"]["required"]) == set(doc["statements"][0]["according_to"][0])
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_totals():
 
 
 @pytest.mark.model
-def test_analysed_output_is_valid(analyze_text, validate):
+def test_analyzed_output_is_valid(analyze_text, validate):
     doc = analyze_text('Prices rose. "This cannot go on," said John Smith.', published="2020-09-15").to_dict()
     validate(doc)
     assert doc["pipeline"]["model"].endswith("3.8.0")

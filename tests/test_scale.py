@@ -28,7 +28,7 @@ def stored(db: Path) -> dict:
     try:
         return {
             "analyses": dict(con.execute("SELECT article_id, analysis FROM articles").fetchall()),
-            "sources": sorted(con.execute("SELECT article_id, location FROM article_sources").fetchall()),
+            "places": sorted(con.execute("SELECT article_id, location FROM article_places").fetchall()),
             "statements": sorted(con.execute(
                 "SELECT article_id, statement_id, speaker, kind, content FROM statements").fetchall()),
             "skips": sorted(con.execute("SELECT location, reason, detail FROM skips").fetchall()),
@@ -59,12 +59,12 @@ def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
         local = corpus.ingest([inputs], workers=1, progress=False)
     with Corpus(tmp_path / "ray.duckdb") as corpus:
         ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp_path / "shards"), progress=False)
-    assert (local.added, ray.added) == (200, 200) and local.analysed == ray.analysed == 200
+    assert (local.added, ray.added) == (200, 200) and local.analyzed == ray.analyzed == 200
     assert local.skipped_by == ray.skipped_by == {"not-response": 100}
     a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
     assert len(a["analyses"]) == 200
     assert a["analyses"] == b["analyses"]  # the presslens/1 JSON, byte for byte
-    assert a["statements"] == b["statements"] and a["sources"] == b["sources"] and a["skips"] == b["skips"]
+    assert a["statements"] == b["statements"] and a["places"] == b["places"] and a["skips"] == b["skips"]
     warc_docs = [json.loads(d) for d in a["analyses"].values() if "origin" in json.loads(d)]
     assert len(warc_docs) == 100 and all(d["origin"]["language"] == "en" for d in warc_docs)
     assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 200
@@ -84,7 +84,7 @@ def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_pa
     assert a["statements"] and a["statements"] == b["statements"] and a["analyses"] == b["analyses"]
     assert a["skips"] == b["skips"] and a["rejects"] == b["rejects"]
     # Every record accounted for, once, by reason: stored articles, skips, the one reject.
-    places = [loc for _aid, loc in a["sources"]] + [s[0] for s in a["skips"]] + [r[0] for r in a["rejects"]]
+    places = [loc for _aid, loc in a["places"]] + [s[0] for s in a["skips"]] + [r[0] for r in a["rejects"]]
     assert sorted(places) == sorted(f"{path}@{o}" for o in offsets)
     assert (local.added, local.rejected, ray.added, ray.rejected) == (2, 1, 2, 1)  # the third is cut short
     assert local.skipped_by == ray.skipped_by == {"not-response": 3, "http-status": 1, "not-html": 1,
@@ -101,7 +101,7 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(tmp_path, ray_local):
     with Corpus(tmp_path / "first.duckdb") as corpus:
         first = corpus.ingest([path], workers=2, engine="ray", shards=str(shards), progress=False)
     files = sorted(shards.glob("*.parquet"))
-    assert first.analysed == 40 and len(files) >= 2
+    assert first.analyzed == 40 and len(files) >= 2
     lost = files[: len(files) // 2]  # as if the run had been killed before writing these
     con = duckdb.connect()
     lost_rows = con.execute("SELECT count(*) FROM read_parquet(?)", [[str(f) for f in lost]]).fetchone()[0]
@@ -110,7 +110,7 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(tmp_path, ray_local):
     (shards / "part-x.parquet.1234.tmp").write_bytes(b"half a shard")  # a killed write leaves this
     with Corpus(tmp_path / "again.duckdb") as corpus:
         again = corpus.ingest([path], workers=2, engine="ray", shards=str(shards), progress=False)
-    assert again.analysed == lost_rows  # only the records of the lost shards were analysed again
+    assert again.analyzed == lost_rows  # only the records of the lost shards were analyzed again
     assert again.added == 40
     assert stored(tmp_path / "again.duckdb")["analyses"] == stored(tmp_path / "first.duckdb")["analyses"]
     with Corpus(tmp_path / "again.duckdb") as corpus:
@@ -155,9 +155,9 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
         report = corpus.ingest([path], workers=0, progress=False)
     after = stored(db)
     assert len(after["analyses"]) == 160 and report.added == 160 - len(before["analyses"])
-    locations = [loc for _aid, loc in after["sources"]] + [s[0] for s in after["skips"]]
+    locations = [loc for _aid, loc in after["places"]] + [s[0] for s in after["skips"]]
     assert len(locations) == len(set(locations)) == 320  # every record once: nothing lost or doubled
-    assert {a for a, _ in after["sources"]} == set(after["analyses"])
+    assert {a for a, _ in after["places"]} == set(after["analyses"])
     assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
 
 

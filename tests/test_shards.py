@@ -41,8 +41,8 @@ def test_load_builds_a_corpus_and_loading_again_adds_nothing(tmp_path, run_cli):
         assert corpus.skipped() == [{"reason": "not-response", "detail": "request", "records": 1}]
         assert [r["location"] for r in corpus.rejects()] == ["x.warc.gz@300"]
         assert corpus.quotes("bridge")  # the full-text index followed
-        sources = corpus.article(article_row(1, "", 0)["article_id"])["corpus"]["sources"]
-        assert sorted(s["location"] for s in sources) == ["x.warc.gz@100", "y.warc.gz@100"]
+        places = corpus.article(article_row(1, "", 0)["article_id"])["corpus"]["places"]
+        assert sorted(s["location"] for s in places) == ["x.warc.gz@100", "y.warc.gz@100"]
     with Corpus(db) as corpus:
         again = corpus.load([shard_dir], progress=False)
     assert (again.added, again.duplicates, again.rejected) == (0, 0, 0) and again.skipped == 5
@@ -65,3 +65,21 @@ def test_a_corpus_from_before_warc_input_reads(tmp_path):
     con.close()
     with Corpus(db, read_only=True) as corpus:
         assert corpus.stats()["skipped"] == 0 and corpus.skipped() == []
+
+
+def test_shards_written_before_the_input_file_column_was_renamed_still_load(tmp_path):
+    """Older shards call the input file `source`; `load` reads them, alone or beside new ones."""
+    import duckdb
+
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    shards.write_shard([article_row(1, "x.warc.gz@100", 1)], str(old_dir))
+    shards.write_shard([article_row(2, "x.warc.gz@200", 2)], str(new_dir))
+    (old_file,) = old_dir.glob("*.parquet")
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * RENAME (input_file AS source) FROM '{old_file}') TO '{old_dir / 'older.parquet'}'")
+    con.close()
+    old_file.unlink()
+    with Corpus(tmp_path / "a.duckdb") as corpus:
+        assert corpus.load([old_dir], progress=False).added == 1
+    with Corpus(tmp_path / "b.duckdb") as corpus:
+        assert corpus.load([old_dir, new_dir], progress=False).added == 2

@@ -45,6 +45,25 @@ def test_an_older_store_gains_a_new_column(tmp_path, monkeypatch):
     con.close()
 
 
+def test_an_older_store_keeps_its_places_under_the_new_table_name(tmp_path):
+    """A store made when the places table was `article_sources` reads as `article_places`: through
+    a view when opened read-only, renamed for good on its next writable open."""
+    db = tmp_path / "old.duckdb"
+    con = store.connect(db, read_only=False)
+    con.execute("INSERT INTO article_places VALUES ('a1', 'news.jsonl:3', 'r1', now(), 'run')")
+    con.execute("ALTER TABLE article_places RENAME TO article_sources")
+    con.close()
+
+    con = store.connect(db, read_only=True)
+    assert con.execute("SELECT article_id, location FROM article_places").fetchall() == [("a1", "news.jsonl:3")]
+    con.close()
+    con = store.connect(db, read_only=False)
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "article_sources" not in tables
+    assert con.execute("SELECT article_id, location FROM article_places").fetchall() == [("a1", "news.jsonl:3")]
+    con.close()
+
+
 def test_a_row_missing_a_column_fails():
     fields = {f: None for f in store.StatementRow.columns()}
     del fields["title"]

@@ -1,4 +1,4 @@
-"""Time expressions (issue 3 §3): normalisation against the dateline, and the spaCy component.
+"""Time expressions (issue 3 §3): normalization against the dateline, and the spaCy component.
 
 The anchor in most tests is Thursday 17 September 2020 (ISO week 2020-W38).
 """

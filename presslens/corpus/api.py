@@ -19,7 +19,7 @@ from .search import Index
 
 
 class Corpus:
-    """A corpus of analysed articles in a DuckDB file (and a full-text index beside it).
+    """A corpus of analyzed articles in a DuckDB file (and a full-text index beside it).
 
         >>> with Corpus("news.duckdb") as corpus:
         ...     corpus.ingest(["samples/news"])
@@ -118,7 +118,7 @@ class Corpus:
                input_format: str | None = None, mapping: Mapping[str, str] | None = None,
                engine: str = "local", address: str | None = None, shards: str | None = None,
                metadata: str | Path | None = None) -> IngestReport:
-        """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest);
+        """Analyze and store every article of `paths` not yet stored (see presslens.corpus.ingest);
         `input_format` and `mapping` as for `presslens.iter_records`, `metadata` a file of outlets,
         dates, urls and titles (presslens.inputs.metadata); then link the new speakers to the corpus's
         persons (presslens.corpus.persons).
@@ -195,7 +195,7 @@ class Corpus:
         with self._connection() as con:
             statements = con.execute("SELECT count(*) FROM statements").fetchone()[0]
             places = con.execute("SELECT count(*) - count(DISTINCT (article_id, location)) "
-                                 "FROM article_sources").fetchone()[0]
+                                 "FROM article_places").fetchone()[0]
             report: dict[str, Any] = {"db": str(self.path), "index": str(path), "statements": statements,
                                       "doubled_places": places}
             if not (path / "meta.json").exists():
@@ -218,8 +218,8 @@ class Corpus:
                 else:
                     Index(path).repair(con, drift)
                 if places:
-                    con.execute("DELETE FROM article_sources WHERE rowid NOT IN "
-                                "(SELECT min(rowid) FROM article_sources GROUP BY article_id, location)")
+                    con.execute("DELETE FROM article_places WHERE rowid NOT IN "
+                                "(SELECT min(rowid) FROM article_places GROUP BY article_id, location)")
                 report["repaired"] = True
                 after = Index(path, create=False).drift(con)
                 problems = any(after.values())

@@ -6,10 +6,10 @@
 
 - Reading runs in Ray tasks, one per input file, so WARC decompression and trafilatura spread
   over the cluster too. A record whose location is already in the corpus or in the shards is
-  not extracted again (resume); a text already stored becomes a `copy` row, not analysed again.
-- Analysis: `map_batches` with the callable class `Analyser` in an `ActorPoolStrategy` pool.
+  not extracted again (resume); a text already stored becomes a `copy` row, not analyzed again.
+- Analysis: `map_batches` with the callable class `Analyzer` in an `ActorPoolStrategy` pool.
   Each actor builds the spaCy/presslens pipeline once in `__init__` (it never travels through
-  the object store) and analyses with `executor.analyse_batch`, the function the local pool
+  the object store) and analyses with `executor.analyze_batch`, the function the local pool
   runs, so both engines give the same `presslens/1` JSON. Ray batches hold `batch_articles`
   records; inside an actor they go to spaCy in groups of at most `batch_chars` characters.
 - Each Ray batch becomes one shard (see shards.py), written atomically, so a killed run keeps
@@ -67,7 +67,7 @@ def _record_from_json(d: dict[str, Any]) -> Record:
 
 
 def read_unit(unit: dict[str, Any], held: Any) -> Iterator[dict[str, Any]]:
-    """The rows of one input file: records to analyse, copies, rejects and skips (Ray task)."""
+    """The rows of one input file: records to analyze, copies, rejects and skips (Ray task)."""
     import numpy as np
 
     from ..inputs.readers import iter_records
@@ -81,14 +81,14 @@ def read_unit(unit: dict[str, Any], held: Any) -> Iterator[dict[str, Any]]:
         os.chdir(cwd)  # relative paths name the same files on the driver's machine (and in locations)
     path, done = unit["path"], set(unit["done"])
     for seq, item in enumerate(iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)):
-        base = {"location": item.location, "source": path, "seq": seq}
+        base = {"location": item.location, "input_file": path, "seq": seq}
         if isinstance(item, Skip):
             out = {**base, "kind": "skip", "reason": item.reason, "detail": item.detail, "record_id": item.id}
         elif isinstance(item, Reject):
             out = {**base, "kind": "reject", "reason": item.reason, "record_id": item.id}
         elif item.location in done:
             out = {**base, "kind": "skip", "reason": "stored", "record_id": item.id}
-        elif not store.normalise(item.text):
+        elif not store.normalize(item.text):
             out = {**base, "kind": "reject", "reason": "empty text", "record_id": item.id}
         else:
             h = store.content_hash(item.text)
@@ -114,14 +114,14 @@ def _groups(items: list[tuple[dict, Record]], max_chars: int) -> Iterator[list[t
         yield group
 
 
-class Analyser:
+class Analyzer:
     """A Ray Data callable class: the pipeline is built once per actor, in `__init__`."""
 
     def __init__(self, options: Options, shard_dir: str, batch_chars: int = BATCH_CHARS):
         from . import executor
 
         executor._init(options)
-        self._analyse = executor.analyse_batch
+        self._analyze = executor.analyze_batch
         self.shard_dir = shard_dir
         self.batch_chars = batch_chars
 
@@ -137,14 +137,14 @@ class Analyser:
 
         todo = [(it, _record_from_json(it.pop("record"))) for it in items if it["kind"] == "record"]
         for group in _groups(todo, self.batch_chars):
-            for (it, rec), res in zip(group, self._analyse([r for _, r in group])):
+            for (it, rec), res in zip(group, self._analyze([r for _, r in group])):
                 if "reject" in res:
-                    rows.append(shards.row("reject", it["location"], it["source"], it["seq"],
+                    rows.append(shards.row("reject", it["location"], it["input_file"], it["seq"],
                                            reason=res["reject"], record_id=rec.id))
                     note("reject")
                     continue
                 article = res["article"]
-                rows.append(shards.article_row(it["location"], it["source"], it["seq"], article,
+                rows.append(shards.article_row(it["location"], it["input_file"], it["seq"], article,
                                                it["content_hash"], res["signature"]))
                 note("article", None, len(article["statements"]))
         for it in items:
@@ -155,7 +155,7 @@ class Analyser:
                 note("stored")
                 continue
             fields = {k: it.get(k) for k in ("record_id", "reason", "detail", "content_hash")}
-            rows.append(shards.row(kind, it["location"], it["source"], it["seq"], **fields))
+            rows.append(shards.row(kind, it["location"], it["input_file"], it["seq"], **fields))
             note(kind, it.get("reason"))
         shards.write_shard(rows, self.shard_dir)
         return summary
@@ -212,8 +212,8 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
         batch_articles: int = BATCH_ARTICLES, batch_chars: int = BATCH_CHARS, done: set[str] = frozenset(),
         held: Iterable[str] = (), progress: bool = True, input_format: str | None = None,
         mapping=None) -> dict[str, Any]:
-    """Analyse every record of `paths` not in `done` on Ray, writing shards to `shard_dir`.
-    `held`: content hashes already analysed (their records become copies). Returns counts."""
+    """Analyze every record of `paths` not in `done` on Ray, writing shards to `shard_dir`.
+    `held`: content hashes already analyzed (their records become copies). Returns counts."""
     try:
         import numpy as np
         import ray
@@ -254,7 +254,7 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
         ds = ray.data.from_items(units, override_num_blocks=len(units))
         ds = ds.flat_map(read_unit, fn_args=(held_ref,), num_cpus=0.5)
         ds = ds.map_batches(
-            Analyser, batch_size=batch_articles, batch_format="numpy", num_cpus=1,
+            Analyzer, batch_size=batch_articles, batch_format="numpy", num_cpus=1,
             # All actors start at once (each loads the model); a small input that gives them
             # fewer blocks than actors is no error (min_size 1).
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=actors, initial_size=actors),
@@ -289,7 +289,7 @@ def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: s
                actors: int | None = None, shard_dir: str | None = None, reanalyze: bool = False,
                progress: bool = True, commit_every: int = 256, batch_articles: int = BATCH_ARTICLES,
                batch_chars: int = BATCH_CHARS, input_format: str | None = None, mapping=None):
-    """`ingest` on Ray: analyse into shards (`shard_dir`, default `<db>.shards/`), then `load`
+    """`ingest` on Ray: analyze into shards (`shard_dir`, default `<db>.shards/`), then `load`
     every shard there into `db`. A killed run, run again, analyses only what no shard holds."""
     from .ingest import IngestReport, _State
 
@@ -300,13 +300,13 @@ def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: s
     finally:
         con.close()
     files = shards.shard_files([shard_dir]) if _exists(shard_dir) else []
-    in_shards, analysed = shards.held(files)
-    held = {h for h, v in state.articles.items() if not reanalyze or v == PIPELINE_VERSION} | analysed
+    in_shards, analyzed = shards.held(files)
+    held = {h for h, v in state.articles.items() if not reanalyze or v == PIPELINE_VERSION} | analyzed
     counts = run(paths, shard_dir, options=options, address=address, actors=actors or os.cpu_count() or 1,
                  batch_articles=batch_articles, batch_chars=batch_chars, done=state.done | in_shards,
                  held=held, progress=progress, input_format=input_format, mapping=mapping)
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db), seconds=counts["seconds"],
-                          analysed=counts["articles"])
+                          analyzed=counts["articles"])
     report = shards.load(db, [shard_dir] if _exists(shard_dir) else [], reanalyze=reanalyze,
                          progress=progress, commit_every=commit_every, report=report)
     report.skipped += counts["stored"]

@@ -73,9 +73,9 @@ def _ready() -> bool:
     return _NLP is not None
 
 
-def analyse_batch(batch: list[Record]) -> list[Result]:
-    """Analyse one batch in this process (the pipeline loaded by `_init`). A record that makes
-    the pipeline fail becomes a reject; the others of its batch are analysed one by one."""
+def analyze_batch(batch: list[Record]) -> list[Result]:
+    """Analyze one batch in this process (the pipeline loaded by `_init`). A record that makes
+    the pipeline fail becomes a reject; the others of its batch are analyzed one by one."""
     from ..analyze import analyze_many
     from .dedup import signature
 
@@ -88,7 +88,7 @@ def analyse_batch(batch: list[Record]) -> list[Result]:
     except Exception as exc:  # noqa: BLE001  (one bad record must not stop the run)
         if len(batch) == 1:
             return [{"record": batch[0], "reject": Errors.E114.format(error=f"{type(exc).__name__}: {exc}")}]
-        return [res for r in batch for res in analyse_batch([r])]
+        return [res for r in batch for res in analyze_batch([r])]
 
 
 class InProcessExecutor:
@@ -99,7 +99,7 @@ class InProcessExecutor:
 
     def map(self, batches: Iterable[list[Record]]) -> Iterator[list[Result]]:
         for batch in batches:
-            yield analyse_batch(batch)
+            yield analyze_batch(batch)
 
     def close(self) -> None:
         pass
@@ -114,15 +114,15 @@ class LocalExecutor:
     A worker that dies (the out-of-memory killer, a crash in native code) breaks the pool: the
     pool is started again and every batch that was in flight is run again, alone; a batch that
     kills its worker again is split into its records, and a record that kills its worker alone
-    becomes a reject ([E115]). `analyse` is what a worker runs on a batch (the seam for tests).
+    becomes a reject ([E115]). `analyze` is what a worker runs on a batch (the seam for tests).
     """
 
     def __init__(self, options: Options, workers: int | None = None, *, batch_size: int = 8,
-                 recycle_every: int = 2000, analyse: Callable[[list[Record]], list[Result]] | None = None):
+                 recycle_every: int = 2000, analyze: Callable[[list[Record]], list[Result]] | None = None):
         self.workers = workers or os.cpu_count() or 1
         self.batch_size = batch_size
         self.options, self.recycle_every = options, recycle_every
-        self.analyse = analyse or analyse_batch
+        self.analyze = analyze or analyze_batch
         self.restarts = 0
         self.pool = self._new_pool()
         # Start the workers now, from a thread (starting the forkserver blocks for a second):
@@ -160,7 +160,7 @@ class LocalExecutor:
                 if batch is None:
                     exhausted = True
                 else:
-                    pending[self.pool.submit(self.analyse, batch)] = batch
+                    pending[self.pool.submit(self.analyze, batch)] = batch
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -189,7 +189,7 @@ class LocalExecutor:
         while suspects:
             batch = suspects.popleft()
             try:
-                yield self.pool.submit(self.analyse, batch).result()
+                yield self.pool.submit(self.analyze, batch).result()
                 continue
             except BrokenProcessPool as exc:
                 self._restart()

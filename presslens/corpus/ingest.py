@@ -1,9 +1,9 @@
-"""Ingest: read inputs, skip what the store already has, analyse the rest in workers, and write
+"""Ingest: read inputs, skip what the store already has, analyze the rest in workers, and write
 the results through the one writer. Exactly once and resumable:
 
-- an article's key is the sha256 of its normalised text plus the pipeline version; what the
-  store holds under the current version is never analysed again (`--reanalyze` re-runs
-  articles analysed by an older version);
+- an article's key is the sha256 of its normalized text plus the pipeline version; what the
+  store holds under the current version is never analyzed again (`--reanalyze` re-runs
+  articles analyzed by an older version);
 - results are committed in transactions of `commit_every` articles; a run killed at any moment
   keeps every committed batch, and the next run reads the store, skips those articles and
   finishes the rest. Inserts are keyed (`INSERT OR IGNORE`), so nothing is ever doubled.
@@ -35,9 +35,9 @@ class IngestReport:
     """What one ingest run did. `read` counts every record met, rejects included."""
 
     read: int = 0
-    added: int = 0  # articles analysed and stored (new texts)
-    analysed: int = 0  # articles this run analysed (a resumed distributed run: only what no shard held)
-    reanalyzed: int = 0  # stored articles analysed again under the current pipeline version
+    added: int = 0  # articles analyzed and stored (new texts)
+    analyzed: int = 0  # articles this run analyzed (a resumed distributed run: only what no shard held)
+    reanalyzed: int = 0  # stored articles analyzed again under the current pipeline version
     duplicates: int = 0  # exact copies from a new place: stored once, the place recorded
     near_duplicates: int = 0  # added articles that joined an existing story
     stories: int = 0  # new stories started by added articles
@@ -56,7 +56,7 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{self.read} read, {self.added} added ({self.near_duplicates} near-duplicates, "
-            f"{self.stories} new stories), {self.reanalyzed} re-analysed, {self.duplicates} exact duplicates, "
+            f"{self.stories} new stories), {self.reanalyzed} re-analyzed, {self.duplicates} exact duplicates, "
             f"{self.skipped} skipped, {self.rejected} rejected, {self.statements} statements "
             f"in {self.seconds:.1f} s -> {self.db}" + self.skip_summary()
         )
@@ -134,10 +134,10 @@ class _State:
         self.articles: dict[str, str] = dict(  # content_hash -> pipeline_version
             con.execute("SELECT content_hash, pipeline_version FROM articles").fetchall()
         )
-        self.sources = set(con.execute("SELECT article_id, location FROM article_sources").fetchall())
+        self.places = set(con.execute("SELECT article_id, location FROM article_places").fetchall())
         # Every place already accounted for (stored, rejected or skipped): a WARC record there is
         # not extracted again.
-        self.done = {loc for _aid, loc in self.sources}
+        self.done = {loc for _aid, loc in self.places}
         self.done.update(r[0] for r in con.execute("SELECT location FROM rejects UNION SELECT location FROM skips").fetchall())
 
 
@@ -170,7 +170,7 @@ def ingest(
     shards: str | None = None,
     metadata: str | Path | None = None,
 ) -> IngestReport:
-    """Analyse every article of `paths` not yet in the corpus at `db` and store it.
+    """Analyze every article of `paths` not yet in the corpus at `db` and store it.
 
     `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them, with
     the outlets, dates, urls and titles of the `metadata` file (presslens.inputs.metadata).
@@ -259,7 +259,7 @@ def ingest(
                 writer.add_reject(r.location, r.reason, r.id)
                 bar.update(0, rejects=1)
                 continue
-            if not store.normalise(r.text):
+            if not store.normalize(r.text):
                 report.rejected += 1
                 writer.add_reject(r.location or r.id, "empty text", r.id)
                 bar.update(0, rejects=1)
@@ -267,17 +267,17 @@ def ingest(
             h = store.content_hash(r.text)
             aid = h[:16]
             if h in scheduled or not wanted(h):
-                if (aid, r.location) in state.sources:
+                if (aid, r.location) in state.places:
                     report.skipped += 1
                 else:
                     report.duplicates += 1
-                    state.sources.add((aid, r.location))
-                    writer.add_source(aid, r.location, r.id)
+                    state.places.add((aid, r.location))
+                    writer.add_place(aid, r.location, r.id)
                 continue
             scheduled.add(h)
-            if h in state.articles and (aid, r.location) not in state.sources:
-                writer.add_source(aid, r.location, r.id)  # re-analysed, and read from a new place
-            state.sources.add((aid, r.location))
+            if h in state.articles and (aid, r.location) not in state.places:
+                writer.add_place(aid, r.location, r.id)  # re-analyzed, and read from a new place
+            state.places.add((aid, r.location))
             yield r
 
     def batches(size: int) -> Iterator[list[Record]]:
@@ -315,7 +315,7 @@ def ingest(
                 else:
                     report.added += 1
                 report.statements += len(res["article"]["statements"])
-                report.analysed += 1
+                report.analyzed += 1
                 writer.add_article(store.PendingArticle(
                     article=res["article"], article_id=aid, content_hash=h, signature=res["signature"],
                     location=rec.location or rec.id, replace=held is not None,

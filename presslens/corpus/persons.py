@@ -12,7 +12,7 @@ Tables (created on the first link, beside the store's own; typed rows of pressle
 | `persons` | person | `person_id`, `kind`, `name` (canonical), `family` |
 | `person_corrections` | merge or split by hand | `n`, `action`, `person_id`, `other`, `alias`, `created` |
 
-`update(con)` is incremental: it reads only the articles not linked yet (or re-analysed), and
+`update(con)` is incremental: it reads only the articles not linked yet (or re-analyzed), and
 re-clusters only the families (surnames; an organisation's name) those articles touch.
 Corrections are re-applied whenever a family is re-clustered, so they survive re-ingests.
 """
@@ -240,7 +240,7 @@ def ensure(con) -> None:
 
 
 def update(con, *, families: Iterable[str] = ()) -> dict[str, int]:
-    """Link what is new: read the articles not linked yet (or re-analysed since), re-cluster the
+    """Link what is new: read the articles not linked yet (or re-analyzed since), re-cluster the
     families they touch (and `families`), and write their links and persons. One transaction."""
     ensure(con)
     con.execute("BEGIN")
@@ -356,8 +356,8 @@ def _relink(con, families: set[str]) -> int:
             if pid in kept:
                 person_rows[pid] = kept[pid]
             else:
-                source = next(s for s, f in ((s, _final(s, merges)) for s in persons) if f == pid)
-                kind, name, cluster = persons[source]
+                first = next(s for s, f in ((s, _final(s, merges)) for s in persons) if f == pid)
+                kind, name, cluster = persons[first]
                 person_rows[pid] = (pid, kind, name, fam, fold(name), cluster)
     con.execute("DELETE FROM person_links WHERE family IN (SELECT unnest(?::VARCHAR[]))", [fams])
     con.execute("DELETE FROM persons WHERE family IN (SELECT unnest(?::VARCHAR[]))", [fams])

@@ -425,7 +425,7 @@ def article(con, article_id: str) -> dict[str, Any] | None:
     if row is None:
         row = con.execute(
             "SELECT article_id, analysis, story_id, pipeline_version, content_hash FROM articles WHERE article_id = "
-            "(SELECT min(article_id) FROM article_sources WHERE record_id = ?)",
+            "(SELECT min(article_id) FROM article_places WHERE record_id = ?)",
             [article_id],
         ).fetchone()
     if row is None:
@@ -433,11 +433,11 @@ def article(con, article_id: str) -> dict[str, Any] | None:
     aid, analysis, story, version, chash = row
     data = json.loads(analysis) if analysis else {}
     places = con.execute(
-        "SELECT location, record_id FROM article_sources WHERE article_id = ? ORDER BY seen_at, location", [aid]
+        "SELECT location, record_id FROM article_places WHERE article_id = ? ORDER BY seen_at, location", [aid]
     ).fetchall()
     data["corpus"] = {
         "article_id": aid, "story_id": story, "pipeline_version": version, "content_hash": chash,
-        "sources": [{"location": loc, "record_id": rid} for loc, rid in places],
+        "places": [{"location": loc, "record_id": rid} for loc, rid in places],
     }
     return data
 

@@ -88,28 +88,28 @@ class _ReadOnlyView:
     another user's corpus). tantivy takes a lock file in the index folder even to read; here it
     takes it in the view, and the segment files are read through the links."""
 
-    def __init__(self, source: Path):
-        self.source = source
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
         self.path = Path(tempfile.mkdtemp(prefix="presslens-index-view-"))
         weakref.finalize(self, shutil.rmtree, str(self.path), True)
         self.refresh()
 
     @classmethod
-    def of(cls, source: Path) -> _ReadOnlyView | None:
-        """A view when `source` cannot be written to, else None."""
-        locks = [source / name for name in (".tantivy-meta.lock", ".tantivy-writer.lock")]
-        if os.access(source, os.W_OK) and all(os.access(p, os.W_OK) for p in locks if p.exists()):
+    def of(cls, index_dir: Path) -> _ReadOnlyView | None:
+        """A view when `index_dir` cannot be written to, else None."""
+        locks = [index_dir / name for name in (".tantivy-meta.lock", ".tantivy-writer.lock")]
+        if os.access(index_dir, os.W_OK) and all(os.access(p, os.W_OK) for p in locks if p.exists()):
             return None
-        return cls(source)
+        return cls(index_dir)
 
     def refresh(self) -> None:
         """Link the files a writer added since, drop those it removed."""
         have = {p.name for p in self.path.iterdir() if not p.name.startswith(".tantivy-")}
-        there = {p.name for p in self.source.iterdir() if not p.name.startswith(".tantivy-")}
+        there = {p.name for p in self.index_dir.iterdir() if not p.name.startswith(".tantivy-")}
         for name in have - there:
             (self.path / name).unlink()
         for name in there - have:
-            (self.path / name).symlink_to(self.source.resolve() / name)
+            (self.path / name).symlink_to(self.index_dir.resolve() / name)
 
 
 def words(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Parquet shards: what a distributed run writes, and `load()`, which builds a corpus from them.
 
 A distributed ingest (`presslens ingest --engine ray`) does not write the DuckDB file from many
-machines at once: every actor writes each batch it analysed as one Parquet file (a *shard*) in a
+machines at once: every actor writes each batch it analyzed as one Parquet file (a *shard*) in a
 folder or bucket, and `load` then stores the shards in the corpus through the one writer, with
 the same dedup, stories and full-text index as a local ingest.
 
@@ -11,16 +11,17 @@ The columns are the corpus's `articles` table, as `presslens ... --format parque
 (`article_id, content_hash, pipeline_version, record_id, outlet, published, title, url,
 n_statements, n_entities, chars, analysis`), plus what `load` needs:
 
-    kind       article (analysed), copy (an exact copy of a stored text: only its place is new),
+    kind       article (analyzed), copy (an exact copy of a stored text: only its place is new),
                reject, skip
     key        sha256 of location, content hash and pipeline version
     location   the record's origin: file@offset (WARC) or file:line
-    source     the input file, and seq the record's number in it: load keeps input order
+    input_file the input file, and seq the record's number in it: load keeps input order
+               (shards written before this column was renamed call it `source`: load reads both)
     signature  the MinHash signature (near-duplicate stories)
     reason     why a record was rejected or skipped; detail: the skip's status, type or language
 
 A shard is written to a temporary name and renamed, so a killed run leaves only whole shards;
-a resumed run reads the locations they hold and does not analyse those records again.
+a resumed run reads the locations they hold and does not analyze those records again.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from ..errors import Errors, UsageError
 from . import store
 
 COLUMNS: tuple[tuple[str, str], ...] = (  # name, DuckDB type (pyarrow types in arrow_schema)
-    ("kind", "VARCHAR"), ("key", "VARCHAR"), ("location", "VARCHAR"), ("source", "VARCHAR"), ("seq", "BIGINT"),
+    ("kind", "VARCHAR"), ("key", "VARCHAR"), ("location", "VARCHAR"), ("input_file", "VARCHAR"), ("seq", "BIGINT"),
     ("article_id", "VARCHAR"), ("content_hash", "VARCHAR"), ("pipeline_version", "VARCHAR"),
     ("record_id", "VARCHAR"), ("outlet", "VARCHAR"), ("published", "VARCHAR"), ("title", "VARCHAR"),
     ("url", "VARCHAR"), ("n_statements", "INTEGER"), ("n_entities", "INTEGER"), ("chars", "INTEGER"),
@@ -53,20 +54,20 @@ def row_key(location: str, content_hash: str | None, version: str = PIPELINE_VER
     return hashlib.sha256(f"{location}\0{content_hash or ''}\0{version}".encode()).hexdigest()
 
 
-def row(kind: str, location: str, source: str, seq: int, **fields: Any) -> dict[str, Any]:
+def row(kind: str, location: str, input_file: str, seq: int, **fields: Any) -> dict[str, Any]:
     """One shard row; the columns not given are null."""
     out = dict.fromkeys(name for name, _ in COLUMNS)
-    out.update(fields, kind=kind, location=location, source=source, seq=seq)
+    out.update(fields, kind=kind, location=location, input_file=input_file, seq=seq)
     out.setdefault("pipeline_version", PIPELINE_VERSION)
     out["pipeline_version"] = out["pipeline_version"] or PIPELINE_VERSION
     out["key"] = row_key(location, out.get("content_hash"), out["pipeline_version"])
     return out
 
 
-def article_row(location: str, source: str, seq: int, article: dict[str, Any], content_hash: str,
+def article_row(location: str, input_file: str, seq: int, article: dict[str, Any], content_hash: str,
                 signature: bytes | None) -> dict[str, Any]:
     return row(
-        "article", location, source, seq, article_id=content_hash[:16], content_hash=content_hash,
+        "article", location, input_file, seq, article_id=content_hash[:16], content_hash=content_hash,
         record_id=article["id"], outlet=article.get("outlet"), published=article.get("published"),
         title=article.get("title"), url=article.get("url"), n_statements=len(article.get("statements", [])),
         n_entities=len(article.get("entities", [])), chars=len(article["text"]),
@@ -147,7 +148,7 @@ def _connection(files: list[str]) -> duckdb.DuckDBPyConnection:
 
 
 def held(files: list[str]) -> tuple[set[str], set[str]]:
-    """(locations, content hashes of analysed articles) in the shards `files`."""
+    """(locations, content hashes of analyzed articles) in the shards `files`."""
     if not files:
         return set(), set()
     con = _connection(files)
@@ -163,15 +164,20 @@ def held(files: list[str]) -> tuple[set[str], set[str]]:
 
 
 def iter_rows(files: list[str], batch: int = 512) -> Iterator[dict[str, Any]]:
-    """Every row of the shards once per key, in input order (by source file and record number)."""
+    """Every row of the shards once per key, in input order (by input file and record number)."""
     if not files:
         return
     con = _connection(files)
     try:
-        names = ", ".join(name for name, _ in COLUMNS)
+        held = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [files]).fetchall()}
+        older = {"input_file": "source"}  # columns that older shards hold under another name
+        names = ", ".join(
+            name if name not in older or older[name] not in held
+            else f"{older[name]} AS {name}" if name not in held else f"coalesce({name}, {older[name]}) AS {name}"
+            for name, _ in COLUMNS)
         cur = con.execute(
             f"SELECT {names} FROM read_parquet(?, union_by_name=true) "
-            "QUALIFY row_number() OVER (PARTITION BY key ORDER BY location) = 1 ORDER BY source, seq, location",
+            "QUALIFY row_number() OVER (PARTITION BY key ORDER BY location) = 1 ORDER BY input_file, seq, location",
             [files])
         cols = [d[0] for d in cur.description]
         while rows := cur.fetchmany(batch):
@@ -234,15 +240,15 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
             fresh = kind == "article" and h not in scheduled and (
                 stored is None or (reanalyze and stored != PIPELINE_VERSION))
             if not fresh:
-                if (aid, loc) in state.sources:
+                if (aid, loc) in state.places:
                     report.skipped += 1
                 elif stored is None and h not in scheduled:  # a copy of an article this corpus lacks
                     report.errors.append(f"{loc}: copy of article {aid}, which is in neither {db} nor the shards")
                     continue
                 else:
                     report.duplicates += 1
-                    writer.add_source(aid, loc, r["record_id"])
-                state.sources.add((aid, loc))
+                    writer.add_place(aid, loc, r["record_id"])
+                state.places.add((aid, loc))
                 state.done.add(loc)
                 continue
             scheduled.add(h)
@@ -250,14 +256,14 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
             replace = stored is not None
             if replace:
                 report.reanalyzed += 1
-                if (aid, loc) not in state.sources:
-                    writer.add_source(aid, loc, r["record_id"])
+                if (aid, loc) not in state.places:
+                    writer.add_place(aid, loc, r["record_id"])
             else:
                 report.added += 1
             report.statements += r["n_statements"] or 0
             writer.add_article(store.PendingArticle(article=article, article_id=aid, content_hash=h,
                                                     signature=r["signature"], location=loc, replace=replace))
-            state.sources.add((aid, loc))
+            state.places.add((aid, loc))
             state.done.add(loc)
             pending += 1
             bar.update(1)

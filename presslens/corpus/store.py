@@ -77,7 +77,7 @@ class ArticleRow(Row):
 
     TABLE = "articles"
     article_id: str = column("VARCHAR", "PRIMARY KEY", "first 16 hex digits of content_hash: stable across versions")
-    content_hash: str = column("VARCHAR", "NOT NULL", "sha256 of the normalised text")
+    content_hash: str = column("VARCHAR", "NOT NULL", "sha256 of the normalized text")
     key: str = column("VARCHAR", "NOT NULL", "sha256(content_hash:pipeline_version)")
     pipeline_version: str = column("VARCHAR", "NOT NULL")
     record_id: str | None = column("VARCHAR", doc="the id of the first copy read")
@@ -95,10 +95,10 @@ class ArticleRow(Row):
 
 
 @_row
-class SourceRow(Row):
+class PlaceRow(Row):
     """A place a copy of an article was read from; (article_id, location) is unique."""
 
-    TABLE = "article_sources"
+    TABLE = "article_places"
     article_id: str = column("VARCHAR", "NOT NULL")
     location: str = column("VARCHAR", "NOT NULL", "file:line or file, as the reader names it")
     record_id: str | None = column("VARCHAR")
@@ -193,14 +193,14 @@ class RunRow(Row):
 # Every table, in creation order. Keys only where reads need them: `articles` (article lookups)
 # and `statements.seq` (fetching full-text hits: without it, a scan of every statement).
 # Places and signatures are written once, with their article, by the one writer.
-TABLES: tuple[type[Row], ...] = (MetaRow, ArticleRow, SourceRow, StatementRow, EntityRow, SignatureRow,
+TABLES: tuple[type[Row], ...] = (MetaRow, ArticleRow, PlaceRow, StatementRow, EntityRow, SignatureRow,
                                  BandRow, RejectRow, SkipRow, RunRow)
 SCHEMA_SQL = "\n".join(t.create_sql() for t in TABLES)
 
 
 @dataclass
 class PendingArticle:
-    """An analysed article on its way into the store (what ingest hands the writer)."""
+    """An analyzed article on its way into the store (what ingest hands the writer)."""
 
     article: dict[str, Any]  # the presslens/1 document
     article_id: str
@@ -215,13 +215,13 @@ _SPACES = re.compile(r"\s+")
 _LOCKED = ("lock", "Conflicting lock", "already open")
 
 
-def normalise(text: str) -> str:
+def normalize(text: str) -> str:
     """The text that the content hash covers: NFC, whitespace runs collapsed, trimmed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
 def article_key(chash: str, pipeline_version: str) -> str:
@@ -253,11 +253,29 @@ def connect(path: str | Path, *, read_only: bool, wait: float = 30.0) -> duckdb.
                 raise UsageError(Errors.E302.format(path=path, error=exc)) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5 if read_only else 0.05)  # the writer must not starve behind readers
+    _renamed_tables(con, read_only)
     if not read_only:
         con.execute(SCHEMA_SQL)
         _upgrade(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     return con
+
+
+# Tables an older store has under another name: old -> new.
+RENAMED_TABLES = {"article_sources": "article_places"}
+
+
+def _renamed_tables(con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    """Give an older store's tables their current names: renamed when writing, and a view of the
+    old table under the new name when reading (a read-only file cannot be changed)."""
+    held = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    for old, new in RENAMED_TABLES.items():
+        if old in held and new not in held:
+            if read_only:
+                con.execute(f"CREATE TEMP VIEW {new} AS SELECT * FROM {old}")
+            else:
+                con.execute(f"ALTER TABLE {old} RENAME TO {new}")
 
 
 def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
@@ -338,7 +356,7 @@ class Writer:
         self.pipeline_version = pipeline_version
         self._open().close()  # creates the store, or fails early
         self._articles: list[PendingArticle] = []
-        self._sources: list[SourceRow] = []
+        self._places: list[PlaceRow] = []
         self._rejects: list[RejectRow] = []
         self._skips: list[SkipRow] = []
         self.committed: list[PendingArticle] = []  # articles of the last flush, for the index
@@ -349,15 +367,15 @@ class Writer:
         return connect(self.path, read_only=False, wait=300.0)
 
     def __len__(self) -> int:
-        return len(self._articles) + len(self._sources) + len(self._rejects) + len(self._skips)
+        return len(self._articles) + len(self._places) + len(self._rejects) + len(self._skips)
 
     def add_article(self, item: PendingArticle) -> None:
         self._articles.append(item)
-        if not item.replace:  # a re-analysed article's places are stored already
-            self.add_source(item.article_id, item.location, item.article["id"])
+        if not item.replace:  # a re-analyzed article's places are stored already
+            self.add_place(item.article_id, item.location, item.article["id"])
 
-    def add_source(self, article_id: str, location: str, record_id: str | None) -> None:
-        self._sources.append(SourceRow(article_id=article_id, location=location, record_id=record_id,
+    def add_place(self, article_id: str, location: str, record_id: str | None) -> None:
+        self._places.append(PlaceRow(article_id=article_id, location=location, record_id=record_id,
                                        seen_at=now(), run_id=self.run_id))
 
     def add_reject(self, location: str, reason: str, record_id: str | None) -> None:
@@ -387,7 +405,7 @@ class Writer:
             raise
         finally:
             con.close()
-        self._articles, self._sources, self._rejects, self._skips = [], [], [], []
+        self._articles, self._places, self._rejects, self._skips = [], [], [], []
         return indexed
 
     def _memory_budget(self) -> int:
@@ -395,14 +413,14 @@ class Writer:
         very long articles. Left at DuckDB's default (80% of RAM), the checkpoint after a commit
         rewrites the last, partly filled row group of each table in memory, so the writer's peak
         grew with the store until the row group filled (measured on 20,000 invented articles
-        with a stub analyser: peak 525 MB, against 431 MB with this budget)."""
+        with a stub analyzer: peak 525 MB, against 431 MB with this budget)."""
         text = sum(len(item.article["text"]) for item in self._articles)
         return max(WRITER_MEMORY, 16 * text)
 
     def _write(self, con: duckdb.DuckDBPyConnection) -> list[StatementRow]:
         stamp = now()
         replaced = [item.article_id for item in self._articles if item.replace]
-        if replaced:  # a re-analysed article keeps its story
+        if replaced:  # a re-analyzed article keeps its story
             stories = dict(con.execute(
                 "SELECT article_id, story_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
                 [replaced]).fetchall())
@@ -440,7 +458,7 @@ class Writer:
         _insert(con, StatementRow, statements)
         _insert(con, EntityRow, entities)
         _insert(con, SignatureRow, signatures)
-        _insert(con, SourceRow, _new_places(con, self._sources))
+        _insert(con, PlaceRow, _new_places(con, self._places))
         _insert(con, RejectRow, self._rejects, or_ignore=True)
         _insert(con, SkipRow, self._skips, or_ignore=True)
         self.committed = self._articles
@@ -456,13 +474,13 @@ class Writer:
             con.close()
 
 
-def _new_places(con: duckdb.DuckDBPyConnection, rows: list[SourceRow]) -> list[SourceRow]:
+def _new_places(con: duckdb.DuckDBPyConnection, rows: list[PlaceRow]) -> list[PlaceRow]:
     """`rows` without the places already stored (another process may have stored them since this
     one read the store) and without repeats."""
     if not rows:
         return []
     held = set(con.execute(
-        "SELECT article_id, location FROM article_sources WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        "SELECT article_id, location FROM article_places WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [sorted({r.article_id for r in rows})]).fetchall())
     out = []
     for r in rows:

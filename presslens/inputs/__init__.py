@@ -6,6 +6,6 @@ outlet and language); `metadata` joins a metadata file (outlet, published, url, 
 records by id or file name. Nothing here imports spaCy.
 """
 
-from .readers import FORMATS, iter_records, normalise_date, parse_dateline, parse_mapping, record_from_text
+from .readers import FORMATS, iter_records, normalize_date, parse_dateline, parse_mapping, record_from_text
 
-__all__ = ["FORMATS", "iter_records", "normalise_date", "parse_dateline", "parse_mapping", "record_from_text"]
+__all__ = ["FORMATS", "iter_records", "normalize_date", "parse_dateline", "parse_mapping", "record_from_text"]

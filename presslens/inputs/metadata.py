@@ -92,7 +92,7 @@ def load_metadata(path: str | Path) -> Metadata:
     """Read a metadata file (`.csv`, `.tsv`, `.jsonl`/`.ndjson`; else sniffed). Raises UsageError
     [E030] for a missing or unreadable file, [E031] when no key column is found, [E032] for an
     impossible date (with its line)."""
-    from .readers import normalise_date
+    from .readers import normalize_date
 
     path = Path(path)
     if not path.is_file():
@@ -114,7 +114,7 @@ def load_metadata(path: str | Path) -> Metadata:
                 continue
             if field == "published":
                 try:
-                    value = normalise_date(value)
+                    value = normalize_date(value)
                 except ValueError as exc:
                     raise UsageError(Errors.E032.format(path=path, line=line, error=exc)) from None
                 if value is None:

@@ -47,7 +47,7 @@ from ..errors import Errors, RecordError, UsageError, Warnings
 from ..types import Record, Reject, Skip
 from .warc import is_warc, iter_warc, looks_like_warc
 
-__all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalise_date", "parse_dateline", "parse_mapping"]
+__all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalize_date", "parse_dateline", "parse_mapping"]
 
 FORMATS = ("dateline", "txt", "jsonl", "json", "csv", "html", "warc")
 FIELDS = ("id", "url", "outlet", "published", "title", "text")
@@ -86,7 +86,7 @@ def parse_dateline(line: str) -> Dateline | None:
     the first ` - ` after the date. Whitespace, blank lines or a byte-order mark before the
     header are skipped (`offset` counts them). Returns None when `line` has no such header.
 
-    The date is returned as written; `normalise_date` checks that it exists.
+    The date is returned as written; `normalize_date` checks that it exists.
     """
     m = _DATELINE.match(line)
     if m is None:
@@ -94,7 +94,7 @@ def parse_dateline(line: str) -> Dateline | None:
     return Dateline(published=m.group(1), outlet=m.group(2).strip(), text=line[m.end():], offset=m.end())
 
 
-def normalise_date(value: object) -> str | None:
+def normalize_date(value: object) -> str | None:
     """An ISO date (`YYYY-MM-DD`) from `value`, or None when it is empty.
 
     Accepts ISO dates and date-times (`2020-09-15T10:00:00Z`), `2020/09/15`, `15 September 2020`
@@ -154,7 +154,7 @@ def _decode_error(exc: UnicodeDecodeError) -> str:
 
 
 @dataclass
-class _Source:
+class _InputFile:
     """One input: a file or standard input (spooled so that it can be sniffed)."""
 
     name: str  # shown in locations: the path as given, or "<stdin>"
@@ -168,17 +168,17 @@ class _Source:
         return data
 
 
-def _lines(source: _Source) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+def _lines(infile: _InputFile) -> Iterator[tuple[int, str | None, str | None, str | None]]:
     """`(line number, text, warning, error)` per line, line ends kept. UTF-16 reads as a whole
     stream; other encodings line by line, so that one bad line rejects only itself."""
-    head = source.stream.read(4)
-    source.stream.seek(0)
+    head = infile.stream.read(4)
+    infile.stream.seek(0)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        with io.TextIOWrapper(source.stream, encoding="utf-16", newline="") as text:
+        with io.TextIOWrapper(infile.stream, encoding="utf-16", newline="") as text:
             for number, line in enumerate(text, start=1):
                 yield number, line, None, None
         return
-    for number, raw in enumerate(source.stream, start=1):
+    for number, raw in enumerate(infile.stream, start=1):
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         try:
@@ -188,17 +188,17 @@ def _lines(source: _Source) -> Iterator[tuple[int, str | None, str | None, str |
             yield number, None, None, _decode_error(exc)
 
 
-def _whole(source: _Source) -> tuple[str, str | None]:
-    return _decode(source.stream.read())
+def _whole(infile: _InputFile) -> tuple[str, str | None]:
+    return _decode(infile.stream.read())
 
 
 # --- sniffing -----------------------------------------------------------------------------
 
 
-def _sniff(source: _Source) -> str:
-    """The format of `source` from its extension, else from its first bytes."""
-    head = source.head()
-    fmt = EXTENSIONS.get(source.suffix)
+def _sniff(infile: _InputFile) -> str:
+    """The format of `infile` from its extension, else from its first bytes."""
+    head = infile.head()
+    fmt = EXTENSIONS.get(infile.suffix)
     if fmt not in (None, "txt"):
         return fmt
     try:
@@ -263,7 +263,7 @@ def _record(fields: Mapping[str, object], location: str, default_id: str, warnin
     if not text.strip():
         return Reject(location, Errors.E106, record_id)
     try:
-        published = normalise_date(fields.get("published"))
+        published = normalize_date(fields.get("published"))
     except ValueError as exc:
         return Reject(location, Errors.E107.format(error=exc), record_id)
 
@@ -287,9 +287,9 @@ def _mapped(obj: Mapping[str, object], mapping: Mapping[str, str]) -> dict[str, 
     return {field: obj.get(mapping.get(field, field)) for field in FIELDS}
 
 
-def _read_dateline(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
-    for number, line, warning, error in _lines(source):
-        location = f"{source.name}:{number}"
+def _read_dateline(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    for number, line, warning, error in _lines(infile):
+        location = f"{infile.name}:{number}"
         if error:
             yield Reject(location, error)
             continue
@@ -300,26 +300,26 @@ def _read_dateline(source: _Source, mapping: Mapping[str, str]) -> Iterator[Reco
         if dated is None:
             yield Reject(location, Errors.E108)
             continue
-        fields = {"id": f"{source.stem}:{number}", "text": dated.text, "outlet": dated.outlet, "published": dated.published}
+        fields = {"id": f"{infile.stem}:{number}", "text": dated.text, "outlet": dated.outlet, "published": dated.published}
         yield _record(fields, location, fields["id"], warning)
 
 
-def _read_txt(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+def _read_txt(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
     try:
-        text, warning = _whole(source)
+        text, warning = _whole(infile)
     except UnicodeDecodeError as exc:
-        yield Reject(source.name, _decode_error(exc), source.stem)
+        yield Reject(infile.name, _decode_error(exc), infile.stem)
         return
-    fields: dict[str, object] = {"id": source.stem, "text": text}
+    fields: dict[str, object] = {"id": infile.stem, "text": text}
     dated = parse_dateline(text)  # on the first line that is not blank
     if dated is not None:
         fields.update(text=text[dated.offset:], outlet=dated.outlet, published=dated.published)
-    yield _record(fields, source.name, source.stem, warning)
+    yield _record(fields, infile.name, infile.stem, warning)
 
 
-def _read_jsonl(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
-    for number, line, warning, error in _lines(source):
-        location = f"{source.name}:{number}"
+def _read_jsonl(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+    for number, line, warning, error in _lines(infile):
+        location = f"{infile.name}:{number}"
         if error:
             yield Reject(location, error)
             continue
@@ -336,30 +336,30 @@ def _read_jsonl(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record 
         if not isinstance(obj, dict):
             yield Reject(location, Errors.E104.format(found=type(obj).__name__))
             continue
-        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
+        yield _record(_mapped(obj, mapping), location, f"{infile.stem}:{number}", warning)
 
 
-def _read_json(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+def _read_json(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
     try:
-        text, warning = _whole(source)
+        text, warning = _whole(infile)
     except UnicodeDecodeError as exc:
-        yield Reject(source.name, _decode_error(exc))
+        yield Reject(infile.name, _decode_error(exc))
         return
     try:
         data = json.loads(text)
     except ValueError as exc:
-        yield Reject(source.name, Errors.E103.format(error=exc))
+        yield Reject(infile.name, Errors.E103.format(error=exc))
         return
     except RecursionError as exc:
-        yield Reject(source.name, Errors.E113.format(error=exc))
+        yield Reject(infile.name, Errors.E113.format(error=exc))
         return
     items = data if isinstance(data, list) else [data]
     for number, obj in enumerate(items, start=1):
-        location = f"{source.name}#{number}"
+        location = f"{infile.name}#{number}"
         if not isinstance(obj, dict):
             yield Reject(location, Errors.E104.format(found=type(obj).__name__))
             continue
-        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{number}", warning)
+        yield _record(_mapped(obj, mapping), location, f"{infile.stem}:{number}", warning)
 
 
 def _swallows_records(lines: list[str], header: list[str], delimiter: str) -> bool:
@@ -379,13 +379,13 @@ def _swallows_records(lines: list[str], header: list[str], delimiter: str) -> bo
     return False
 
 
-def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+def _read_csv(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
     errors: dict[int, str] = {}
     warnings: dict[int, str] = {}
     row_lines: list[str] = []  # the physical lines of the row being read
 
     def text_lines() -> Iterator[str]:
-        for number, line, warning, error in _lines(source):
+        for number, line, warning, error in _lines(infile):
             if error:
                 errors[number] = error
                 row_lines.append("")
@@ -396,7 +396,7 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
             row_lines.append(line)
             yield line
 
-    delimiter = "\t" if source.suffix == ".tsv" else ","
+    delimiter = "\t" if infile.suffix == ".tsv" else ","
     # strict: a quote that closes in the middle of a field ('"a"b'), or never, is an error rather
     # than text silently run together with the next records
     reader = csv.reader(text_lines(), delimiter=delimiter, strict=True)
@@ -405,11 +405,11 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
     except StopIteration:
         return
     except csv.Error as exc:
-        yield Reject(f"{source.name}:1", Errors.E111.format(what="header", error=exc))
+        yield Reject(f"{infile.name}:1", Errors.E111.format(what="header", error=exc))
         return
     if not any(mapping.get("text", "text") == h for h in header):
         yield Reject(
-            f"{source.name}:1",
+            f"{infile.name}:1",
             Errors.E105.format(what=f"column (the header has {', '.join(header)})"),
         )
         return
@@ -422,9 +422,9 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
             return
         except csv.Error as exc:
             lines = f"line {start}" if reader.line_num <= start else f"lines {start}-{reader.line_num}"
-            yield Reject(f"{source.name}:{start}", Errors.E111.format(what=f"row ({lines})", error=exc))
+            yield Reject(f"{infile.name}:{start}", Errors.E111.format(what=f"row ({lines})", error=exc))
             continue
-        location = f"{source.name}:{start}"
+        location = f"{infile.name}:{start}"
         span = range(start, reader.line_num + 1)
         error = next((errors[n] for n in span if n in errors), None)
         if error:
@@ -437,31 +437,31 @@ def _read_csv(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | 
             continue
         obj = {h: (row[i] if i < len(row) else None) for i, h in enumerate(header)}
         warning = next((warnings[n] for n in span if n in warnings), None)
-        yield _record(_mapped(obj, mapping), location, f"{source.stem}:{start}", warning)
+        yield _record(_mapped(obj, mapping), location, f"{infile.stem}:{start}", warning)
 
 
-def _read_html(source: _Source, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
+def _read_html(infile: _InputFile, mapping: Mapping[str, str]) -> Iterator[Record | Reject]:
     import trafilatura  # imported here: slow to import and only needed for web pages
 
-    data = source.stream.read()
+    data = infile.stream.read()
     try:
         html, warning = _decode(data)
     except UnicodeDecodeError as exc:
-        yield Reject(source.name, _decode_error(exc), source.stem)
+        yield Reject(infile.name, _decode_error(exc), infile.stem)
         return
     doc = trafilatura.bare_extraction(html, with_metadata=True)
     if doc is None or not (doc.text or "").strip():
-        yield Reject(source.name, Errors.E109, source.stem)
+        yield Reject(infile.name, Errors.E109, infile.stem)
         return
     fields = {
-        "id": source.stem,
+        "id": infile.stem,
         "text": doc.text,
         "title": doc.title,
         "published": doc.date,
         "outlet": doc.sitename,
         "url": doc.url,
     }
-    yield _record(fields, source.name, source.stem, warning)
+    yield _record(fields, infile.name, infile.stem, warning)
 
 
 _READERS = {
@@ -499,18 +499,18 @@ def _spool_stdin() -> BinaryIO:
     return spool  # type: ignore[return-value]
 
 
-def _read_source(source: _Source, input_format: str | None, mapping: Mapping[str, str],
+def _read_input(infile: _InputFile, input_format: str | None, mapping: Mapping[str, str],
                  done: Container[str] = frozenset()) -> Iterator[Record | Reject | Skip]:
-    head = source.head()
-    if input_format == "warc" or (input_format is None and (is_warc(source.name) or looks_like_warc(head))):
-        yield from iter_warc(source.name, stream=source.stream, done=done)
+    head = infile.head()
+    if input_format == "warc" or (input_format is None and (is_warc(infile.name) or looks_like_warc(head))):
+        yield from iter_warc(infile.name, stream=infile.stream, done=done)
         return
     is_utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in head and not is_utf16:
-        yield Reject(source.name, Errors.E102, source.stem)
+        yield Reject(infile.name, Errors.E102, infile.stem)
         return
-    fmt = input_format or _sniff(source)
-    yield from _READERS[fmt](source, mapping)
+    fmt = input_format or _sniff(infile)
+    yield from _READERS[fmt](infile, mapping)
 
 
 def _is_url(path: str) -> bool:
@@ -583,7 +583,7 @@ def _iter_paths(
     for path in paths:
         if path == "-":
             with _spool_stdin() as stream:
-                yield from _read_source(_Source("<stdin>", "stdin", "", stream), input_format, mapping, done)
+                yield from _read_input(_InputFile("<stdin>", "stdin", "", stream), input_format, mapping, done)
             continue
         if _is_url(path):
             yield from iter_warc(path, done=done)
@@ -597,8 +597,8 @@ def _iter_paths(
                 yield Reject(str(file), Errors.E112.format(error=exc.strerror), file.stem)
                 continue
             with stream:
-                source = _Source(str(file), file.stem, file.suffix.lower(), stream)
-                yield from _read_source(source, input_format, mapping, done)
+                infile = _InputFile(str(file), file.stem, file.suffix.lower(), stream)
+                yield from _read_input(infile, input_format, mapping, done)
 
 
 def record_from_text(text: str, id: str = "article", **meta: str | None) -> Record:

@@ -210,7 +210,7 @@ def _article(name: str, offset: int, record_id: str | None, uri: str | None, cra
     if not outlet or (host and outlet.lower() in host):  # trafilatura's fallback is the host name
         outlet = registered_domain(uri) or outlet
     try:
-        published = inputs.normalise_date(doc.date)
+        published = inputs.normalize_date(doc.date)
     except ValueError:
         published = None  # a date trafilatura found but cannot be read is no reason to drop the page
     fields = {"id": record_id or location, "text": text, "title": doc.title, "published": published,

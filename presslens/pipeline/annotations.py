@@ -36,7 +36,7 @@ class DocEntity:
 
 
 @dataclass
-class DocSource:
+class DocRelay:
     name: str
     span: Span | None = None
     entity: str | None = None
@@ -50,7 +50,7 @@ class DocStatement:
     speaker: str | None
     kind: str  # direct, mixed, indirect
     attribution: str = "named"  # named, pronoun, group, vague, unattributed
-    according_to: list[DocSource] = field(default_factory=list)
+    according_to: list[DocRelay] = field(default_factory=list)
     confidence: float = 1.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from ..types import Entity, Mention, Source, Statement, TimeExpression
+from ..types import Entity, Mention, Relay, Statement, TimeExpression
 
 
 def _offsets(spans: list[Span], shift: int) -> list[tuple[int, int]]:
@@ -14,7 +14,7 @@ def _offsets(spans: list[Span], shift: int) -> list[tuple[int, int]]:
 def doc_parts(doc: Doc, shift: int = 0) -> tuple[list[Entity], list[Statement], list[TimeExpression]]:
     """Entities, statements and times of `doc`, with offsets moved by `shift` characters.
 
-    `shift` is the position of this Doc in the article when a long article is analysed in parts.
+    `shift` is the position of this Doc in the article when a long article is analyzed in parts.
     """
     entities = [
         Entity(
@@ -41,7 +41,7 @@ def doc_parts(doc: Doc, shift: int = 0) -> tuple[list[Entity], list[Statement], 
             kind=s.kind,
             attribution=s.attribution,
             according_to=[
-                Source(
+                Relay(
                     name=a.name,
                     span=(a.span.start_char + shift, a.span.end_char + shift) if a.span is not None else None,
                     entity=a.entity,
@@ -60,7 +60,7 @@ def doc_parts(doc: Doc, shift: int = 0) -> tuple[list[Entity], list[Statement], 
 
 
 def merge_parts(parts: list[tuple[list[Entity], list[Statement], list[TimeExpression]]]):
-    """Join the results of an article analysed in parts, renumbering ids.
+    """Join the results of an article analyzed in parts, renumbering ids.
 
     Entities with the same canonical name and type in different parts become one entity.
     """

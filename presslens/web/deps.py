@@ -81,8 +81,8 @@ class AnalyzeBusy(Exception):
     """More analyses are waiting than the server's `--analyze-queue` allows (a 503)."""
 
     def __init__(self, waiting: int):
-        super().__init__(f"The server is busy analysing ({waiting} articles are waiting). Try again in a few "
-                         "seconds, or analyse many articles at once with `presslens analyze`.")
+        super().__init__(f"The server is busy analyzing ({waiting} articles are waiting). Try again in a few "
+                         "seconds, or analyze many articles at once with `presslens analyze`.")
 
 
 class AnalyzeQueue:

@@ -23,20 +23,20 @@ class AttributionComponent:
         self.tagger = tagger
         # Loaded here rather than in initialize(): presslens pipelines are assembled from a
         # packaged model with add_pipe and never go through nlp.initialize().
-        self.model = Attributor.load(tagger=tagger)
+        self.attributor = Attributor.load(tagger=tagger)
 
     def initialize(self, get_examples=None, nlp=None) -> None:
-        self.model = Attributor.load(tagger=self.tagger)
+        self.attributor = Attributor.load(tagger=self.tagger)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.pl_statements = self.model.statements(doc)
+        doc._.pl_statements = self.attributor.statements(doc)
         return doc
 
     def pipe(self, docs, batch_size: int = 128):
         # predict for a batch, then annotate (spaCy's predict / set_annotations split)
         for batch in spacy.util.minibatch(docs, size=batch_size):
-            for doc, prep in zip(batch, self.model.predict(batch)):
-                doc._.pl_statements = self.model.statements(doc, prep)
+            for doc, prep in zip(batch, self.attributor.predict(batch)):
+                doc._.pl_statements = self.attributor.statements(doc, prep)
                 yield doc
 
 

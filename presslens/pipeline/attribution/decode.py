@@ -27,7 +27,7 @@ class Linked:
     content: list[tuple[int, int]] = field(default_factory=list)
     floating: bool = False  # content with no cue of its own
     parsed: bool = False  # content read off the parse, not tagged
-    relayed_by: list[tuple[int, int]] = field(default_factory=list)  # according_to sources
+    relayed_by: list[tuple[int, int]] = field(default_factory=list)  # according_to relays
 
 
 def _dist(a: tuple[int, int], b: tuple[int, int]) -> int:

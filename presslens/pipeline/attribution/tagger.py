@@ -22,7 +22,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Span
 
 from ...errors import Errors, UsageError
-from ..annotations import DocSource, DocStatement
+from ..annotations import DocRelay, DocStatement
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
@@ -198,7 +198,7 @@ class Attributor:
         according = []
         for rs in st.relayed_by:
             ent, _ = _entity_at(doc, doc[rs[0] : rs[1]])
-            according.append(DocSource(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
+            according.append(DocRelay(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
                             attribution=attribution, according_to=according, confidence=round(conf, 3))
 

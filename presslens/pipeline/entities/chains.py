@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from .lexicons import Lexicons
-from .mentions import SUBJECT_DEPS, Mention, speaks
+from .mentions import SUBJECT_DEPS, Candidate, speaks
 from .repairs import initials, name_key
 
 PRONOUN_WINDOW = 3  # sentences back that a pronoun looks for its antecedent
@@ -34,7 +34,7 @@ _NON_BINDING = frozenset(("his", "her", "hers", "himself", "herself"))
 @dataclass(eq=False)
 class Chain:
     type: str
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Candidate] = field(default_factory=list)
     keys: list[tuple[str, ...]] = field(default_factory=list)
     names: list[Span] = field(default_factory=list)
     gender: str = "-"
@@ -69,11 +69,11 @@ class Resolver:
         self.lex = lex
         self.chains: list[Chain] = []
         self.history: list[_Event] = []
-        self.pending: list[Mention] = []  # role phrases waiting for the person named next
+        self.pending: list[Candidate] = []  # role phrases waiting for the person named next
 
-    def run(self, mentions: list[Mention]) -> list[Chain]:
-        bound: list[Mention] = []  # appositive roles waiting for their name to be resolved
-        owned: list[tuple[Mention, Mention]] = []  # possessed roles waiting for their possessor
+    def run(self, mentions: list[Candidate]) -> list[Chain]:
+        bound: list[Candidate] = []  # appositive roles waiting for their name to be resolved
+        owned: list[tuple[Candidate, Candidate]] = []  # possessed roles waiting for their possessor
         owners = {}
         for m in mentions:
             if m.owner is None and m.kind in ("name", "title", "pronoun"):
@@ -101,7 +101,7 @@ class Resolver:
                 owned.remove(pair)
         return self.chains
 
-    def _owned(self, m: Mention, owner: Mention) -> None:
+    def _owned(self, m: Candidate, owner: Candidate) -> None:
         """ "Clinton's campaign", "Trump aides", "her supporters", "Donald Trump's son": a chain
         of its own, linked to the possessor's chain, so that it speaks for itself."""
         type_ = "ORG" if m.extra.get("org") else "NORP" if m.extra.get("group") else "PERSON"
@@ -110,7 +110,7 @@ class Resolver:
         self._add(chain, m)
 
     # -- adding -------------------------------------------------------------------------------
-    def _add(self, chain: Chain, m: Mention) -> None:
+    def _add(self, chain: Chain, m: Candidate) -> None:
         m.entity = chain
         chain.mentions.append(m)
         if m.gender != "-" and chain.gender == "-":
@@ -135,7 +135,7 @@ class Resolver:
         return max(m.span.start for m in chain.mentions)
 
     # -- names --------------------------------------------------------------------------------
-    def _name(self, m: Mention) -> None:
+    def _name(self, m: Candidate) -> None:
         key = name_key(m.name, self.lex)
         if m.label == "PERSON":
             chain = self._match_person(key, m)
@@ -154,7 +154,7 @@ class Resolver:
             self.pending = [role for role in self.pending if role.sent == m.sent]
         self._add(chain, m)
 
-    def _match_person(self, key: tuple[str, ...], m: Mention) -> Chain | None:
+    def _match_person(self, key: tuple[str, ...], m: Candidate) -> Chain | None:
         if not key:
             return None
         words = set(key)
@@ -168,7 +168,7 @@ class Resolver:
                     best = chain
         return best
 
-    def _match_other(self, key: tuple[str, ...], m: Mention) -> Chain | None:
+    def _match_other(self, key: tuple[str, ...], m: Candidate) -> Chain | None:
         if not key:
             return None
         acronym = m.name.text.replace(".", "") if len(m.name) == 1 and m.name.text.isupper() else ""
@@ -185,7 +185,7 @@ class Resolver:
         return best
 
     # -- role phrases -------------------------------------------------------------------------
-    def _role(self, m: Mention) -> None:
+    def _role(self, m: Candidate) -> None:
         if m.extra.get("org"):
             chain = self._org_role(m)
             if chain is not None:
@@ -199,7 +199,7 @@ class Resolver:
             # about ("aides said the president would not resign") introduces nobody
             self.pending.append(m)
 
-    def _org_role(self, m: Mention) -> Chain | None:
+    def _org_role(self, m: Candidate) -> Chain | None:
         noun = m.head.lemma_.lower()
         # noun modifiers must agree: "the appeals court" is not the Supreme Court
         nouns = {t.lower_ for t in m.span if t.dep_ == "compound" and t.pos_ == "NOUN"}
@@ -214,7 +214,7 @@ class Resolver:
         # "The World Health Organization said ... The agency urged governments to act"
         return best or self._introduced_before(m, "ORG")
 
-    def _person_role(self, m: Mention) -> Chain | None:
+    def _person_role(self, m: Candidate) -> Chain | None:
         lex = self.lex
         head = lex.role_key(m.head.lemma_.lower())
         generic = head in lex.generic_roles
@@ -250,7 +250,7 @@ class Resolver:
             return chain
         return None
 
-    def _introduced_before(self, m: Mention, type_: str) -> Chain | None:
+    def _introduced_before(self, m: Candidate, type_: str) -> Chain | None:
         """The chain that was introduced in the sentence before `m` as its main subject, when
         `m` is itself the subject of its sentence's main verb: the news pattern of naming
         someone, then describing them. Anything less certain gives None."""
@@ -275,7 +275,7 @@ class Resolver:
         return bool(offices) and head not in offices
 
     # -- pronouns -----------------------------------------------------------------------------
-    def _pronoun(self, m: Mention) -> None:
+    def _pronoun(self, m: Candidate) -> None:
         org = m.extra.get("org", False)
         window = 1 if org else PRONOUN_WINDOW
         pron = m.head

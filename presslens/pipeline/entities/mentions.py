@@ -35,7 +35,10 @@ _QUOTES = {"\u201c": 1, "\u201d": -1, '"': 0}
 
 
 @dataclass
-class Mention:
+class Candidate:
+    """A mention while the entity stage finds and links it (the Doc gets a `DocMention`, the
+    output a `types.Mention`)."""
+
     span: Span
     kind: str  # name, title, role, pronoun, group
     head: Token  # the syntactic head, for salience and binding
@@ -46,7 +49,7 @@ class Mention:
     title: str = ""  # "US President"
     role: str = ""  # role text without its determiner
     gender: str = "-"
-    bound: Mention | None = None  # the name an appositive role belongs to
+    bound: Candidate | None = None  # the name an appositive role belongs to
     reported: bool = False  # inside quoted or reported content (`reported_tokens`)
     owner: int | None = None  # token of the possessor of "Clinton's campaign", "her supporters"
     entity: object = None  # set by `chains`
@@ -196,11 +199,11 @@ def _is_role_noun(t: Token, lex: Lexicons) -> bool:
     return t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in lex.role_nouns and t.tag_ in ("NN", "NNP")
 
 
-def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
+def find_mentions(doc: Doc, lex: Lexicons) -> list[Candidate]:
     """Every candidate mention of `doc`, in document order."""
     sent_of = sentence_index(doc)
     quoted = quoted_tokens(doc)
-    mentions: list[Mention] = []
+    mentions: list[Candidate] = []
     used = [False] * len(doc)
 
     for ent in doc.ents:
@@ -211,9 +214,9 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
             # "Syrian President": an adjective, not a speaker; "the Massachusetts Democrat" is a role
             if root.dep_ in ("amod", "compound") or root.pos_ == "ADJ" or root.tag_ not in ("NNPS", "NNS"):
                 continue
-            mentions.append(Mention(ent, "group", root, sent_of[ent.start], name=ent, label="NORP"))
+            mentions.append(Candidate(ent, "group", root, sent_of[ent.start], name=ent, label="NORP"))
             continue
-        m = Mention(ent, "name", root, sent_of[ent.start], name=ent, label=ent.label_)
+        m = Candidate(ent, "name", root, sent_of[ent.start], name=ent, label=ent.label_)
         if ent.label_ == "PERSON":
             title_start, hon_start = _title_before(doc, ent.start, lex)
             if hon_start < ent.start:
@@ -240,9 +243,9 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
             continue
         low = t.lower_
         if low in PRONOUN_GENDER and t.tag_ in ("PRP", "PRP$"):
-            mentions.append(Mention(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], gender=PRONOUN_GENDER[low]))
+            mentions.append(Candidate(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], gender=PRONOUN_GENDER[low]))
         elif low == "it" and t.dep_ in SUBJECT_DEPS and _reported(t, lex):
-            mentions.append(Mention(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], extra={"org": True}))
+            mentions.append(Candidate(doc[t.i : t.i + 1], "pronoun", t, sent_of[t.i], extra={"org": True}))
         elif _is_role_noun(t, lex) or (t.pos_ == "NOUN" and t.lemma_ in lex.org_nouns and t.tag_ == "NN"):
             if not any(c.dep_ == "det" and c.lower_ == "the" for c in t.lefts) or _owner(t) is not None:
                 continue  # no role phrase without "the"; "the Clinton campaign" is `_possessed`
@@ -252,7 +255,7 @@ def find_mentions(doc: Doc, lex: Lexicons) -> list[Mention]:
             ):
                 continue
             is_org = t.lemma_ in lex.org_nouns and not _is_role_noun(t, lex)
-            m = Mention(span, "role", t, sent_of[t.i], role=_role_text(span),
+            m = Candidate(span, "role", t, sent_of[t.i], role=_role_text(span),
                         gender=lex.role_nouns.get(t.lemma_.lower(), "-"), extra={"org": is_org})
             mentions.append(m)
     reported = reported_tokens(doc, lex, quoted)
@@ -274,7 +277,7 @@ def _describes(noun: Token, label: str, lex: Lexicons) -> bool:
     return lemma in lex.org_nouns or (noun.tag_ == "NN" and any(c.dep_ == "det" for c in noun.lefts))
 
 
-def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Mention]:
+def _appositive_roles(m: Candidate, lex: Lexicons, used: list[bool]) -> list[Candidate]:
     """Role phrases in apposition to a name: "Qassem, the deputy head of Hezbollah," and
     "The deputy head of Hezbollah, Naim Qassem,"; also "Hezbollah, the Iran-backed group,"."""
     doc, root = m.span.doc, m.head
@@ -296,7 +299,7 @@ def _appositive_roles(m: Mention, lex: Lexicons, used: list[bool]) -> list[Menti
             continue
         head = span.root
         used[head.i] = True  # "the agency" inside "a spokeswoman for the agency" stays free
-        roles.append(Mention(span, "role", head, m.sent, role=_role_text(span), bound=m,
+        roles.append(Candidate(span, "role", head, m.sent, role=_role_text(span), bound=m,
                              gender=lex.role_nouns.get(head.lemma_.lower(), "-")))
     return roles
 
@@ -320,7 +323,7 @@ def _speaks_here(t: Token) -> bool:
     return t.dep_ == "pobj" and (t.head.lower_ == "by" or (t.head.lower_ == "to" and t.head.head.lower_ == "according"))
 
 
-def _possessed(doc: Doc, lex: Lexicons, used: list[bool], reported: list[bool], sent_of: list[int]) -> list[Mention]:
+def _possessed(doc: Doc, lex: Lexicons, used: list[bool], reported: list[bool], sent_of: list[int]) -> list[Candidate]:
     """Role and organisation nouns that belong to someone named: "Clinton's campaign said" is
     the campaign speaking, not Clinton; "her supporters", "Trump aides", "Donald Trump's son".
     The chain links them to the possessor (`Chain.owner`), never into the possessor's chain."""
@@ -343,6 +346,6 @@ def _possessed(doc: Doc, lex: Lexicons, used: list[bool], reported: list[bool], 
         gender = "-" if group else lex.role_nouns.get(lemma, "-")
         own = {k.i for k in owner.subtree}
         noun = "".join(k.text_with_ws for k in span if k.i not in own and k.dep_ != "det").strip()
-        out.append(Mention(span, "role", t, sent_of[t.i], role=noun, gender=gender, owner=owner.i,
+        out.append(Candidate(span, "role", t, sent_of[t.i], role=noun, gender=gender, owner=owner.i,
                            extra={"org": lemma in lex.org_nouns, "group": group}))
     return out

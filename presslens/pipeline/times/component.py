@@ -1,9 +1,9 @@
-"""presslens_times_v1: time expressions normalised against the article date.
+"""presslens_times_v1: time expressions normalized against the article date.
 
 Candidates are spaCy's DATE entities, TIME entities that name a day ("Tuesday night", "this
 morning"), and the spans `timex.find` recognises where the small model's NER misses them.
 Durations, ages and frequencies ("three years", "56 years old", "annual") are not points in
-time and are dropped. Each remaining span is normalised by `timex.normalize` on its own text,
+time and are dropped. Each remaining span is normalized by `timex.normalize` on its own text,
 with the tense of the verb that governs it; overlapping candidates keep the resolved one, then
 the longest. Writes `doc._.pl_times` (list of `DocTime`, in text order).
 """

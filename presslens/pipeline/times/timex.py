@@ -1,4 +1,4 @@
-"""Time expressions: finding them in text and normalising them against the article's date.
+"""Time expressions: finding them in text and normalizing them against the article's date.
 
 Pure functions, no spaCy. `presslens.pipeline.times.component` decides which spans are time
 expressions and what tense governs them; this module turns one expression's text into an ISO
@@ -121,7 +121,7 @@ def find(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-# --- normalisation --------------------------------------------------------------------------
+# --- normalization --------------------------------------------------------------------------
 _LEAD = re.compile(
     r"^(?:on|in|at|by|since|until|till|through|during|from|before|after|as of|of|around|about|"
     r"over|for|within|between|until|roughly|nearly|almost|some|approximately)\s+"

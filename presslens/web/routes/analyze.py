@@ -17,7 +17,7 @@ router = APIRouter()
 
 
 class AnalyzeRequest(BaseModel):
-    """One article to analyse. A dateline header (`date 2020-09-15 Outlet - body`) at the start of
+    """One article to analyze. A dateline header (`date 2020-09-15 Outlet - body`) at the start of
     `text` is recognised, as in `presslens analyze`; explicit fields win over it."""
 
     text: str = Field(min_length=1, description="The article text")
@@ -74,18 +74,18 @@ async def read_request(request: Request) -> AnalyzeRequest:
         return AnalyzeRequest.model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
-        raise HTTPException(status_code=422, detail=f"Nothing to analyse: {problems}.") from None
+        raise HTTPException(status_code=422, detail=f"Nothing to analyze: {problems}.") from None
 
 
 async def analyze_data(request: Request) -> dict:
     req = await read_request(request)
     if not req.text.strip():
-        raise HTTPException(status_code=422, detail="Nothing to analyse: the text is empty.")
+        raise HTTPException(status_code=422, detail="Nothing to analyze: the text is empty.")
     return await deps.analyze(request, req.text, id="pasted", outlet=req.outlet or None, title=req.title or None,
                               published=req.published.isoformat() if req.published else None)
 
 
-@router.post("/api/analyze", tags=["analyze"], summary="Analyse one article without storing it",
+@router.post("/api/analyze", tags=["analyze"], summary="Analyze one article without storing it",
              openapi_extra={"requestBody": _BODY})
 async def analyze_json(request: Request) -> dict:
     """Returns the `presslens/1` article JSON, exactly as `presslens analyze` writes it. Bodies over
