@@ -162,7 +162,8 @@ def main() -> None:
         if not args.skip_cluster:
             from ray.cluster_utils import Cluster
 
-            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "include_dashboard": False})
+            cluster = Cluster(initialize_head=True, head_node_args={  # workers at the user's priority, as ingest's own runtime
+                "num_cpus": 2, "include_dashboard": False, "_system_config": {"worker_niceness": 0}})
             try:
                 cluster.add_node(num_cpus=2)
                 cluster.wait_for_nodes()

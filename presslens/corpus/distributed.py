@@ -169,7 +169,11 @@ def _start(address: str | None, actors: int) -> bool:
         return False
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
     if not address:  # a local runtime: the actors, plus one CPU for the reading tasks
-        kwargs.update(num_cpus=actors + 1, object_store_memory=512 * 2**20)
+        # Ray runs its workers at nice 15 by default; on one machine the analysis would then yield
+        # to everything else, the ingest process that waits for it included. The local pool runs
+        # at the user's priority, and so does this runtime (a cluster sets it with
+        # RAY_worker_niceness=0 on `ray start`, docs/scale.md).
+        kwargs.update(num_cpus=actors + 1, object_store_memory=512 * 2**20, _system_config={"worker_niceness": 0})
     start_local(address=address, **kwargs)
     return True
 
