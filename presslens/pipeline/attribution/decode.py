@@ -167,8 +167,9 @@ def _reopened_paragraphs(doc: Doc) -> dict[int, int]:
     if start is not None:
         paras.append((start, len(doc)))
     out = {}
+    text = doc.text  # built from the tokens at each reading
     for (s1, e1), (s2, _e2) in zip(paras, paras[1:]):
-        mark = _open_mark(doc.text[doc[s1].idx : doc[e1 - 1].idx + len(doc[e1 - 1])])
+        mark = _open_mark(text[doc[s1].idx : doc[e1 - 1].idx + len(doc[e1 - 1])])
         if mark is not None and doc[s2].text.startswith(mark):
             out[s2] = e1 - 1
     return out

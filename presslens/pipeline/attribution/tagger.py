@@ -289,7 +289,7 @@ def _gender(ent) -> str:
 def _last_person_before(doc: Doc, pronoun: Span):
     """Fallback when coreference left a pronoun unresolved: the closest earlier person named
     outside quoted and reported content, whose gender does not clash with the pronoun's."""
-    reported = reported_tokens(doc, _ENTITY_LEX)
+    reported = reported_tokens(doc, _ENTITY_LEX, _quoted(doc))
     gender = PRONOUN_GENDER.get(pronoun.root.lower_, "-")
     best, where = None, -1
     for ent in doc._.pl_entities or []:
@@ -301,11 +301,25 @@ def _last_person_before(doc: Doc, pronoun: Span):
     return best
 
 
+_last_quoted: tuple[Doc | None, list[bool]] = (None, [])
+
+
+def _quoted(doc: Doc) -> list[bool]:
+    """`quoted_tokens(doc)`, computed once per Doc: every speaker of an article asks for it, and
+    each reading walks the whole Doc (a third of the attribution stage's time before)."""
+    global _last_quoted
+    held, quoted = _last_quoted  # one read: another thread may replace the pair meanwhile
+    if held is not doc:
+        quoted = quoted_tokens(doc)
+        _last_quoted = (doc, quoted)
+    return quoted
+
+
 def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
     """A source that is a phrase inside quotation marks ('the crowd chanted "Omar Farouk"'),
     or a "person" whose name the article also gives a place (NER's "Tell" of Tell Abyad)."""
     words = [t for t in span if not (t.is_punct or t.is_space)]
-    quoted = quoted_tokens(doc)
+    quoted = _quoted(doc)
     if words and all(quoted[t.i] for t in words):
         return True
     if ent.titles:
@@ -370,19 +384,5 @@ def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:
                                content=[(comp[0].left_edge.i, comp[0].right_edge.i + 1)])
                 inner.relayed_by = list(st.source)
                 return inner
-    return st
-    if not any(doc[i].lemma_.lower() in RELAY_LEMMAS for s, e in st.cue for i in range(s, e)):
-        return st
-    s, e = st.content[0]
-    for t in doc[s : min(e, s + 12)]:
-        if t.pos_ == "VERB" and t.lemma_.lower() in lex.verbs:
-            subj = [c for c in t.children if c.dep_ == "nsubj"]
-            comp = [c for c in t.children if c.dep_ == "ccomp"]
-            if subj and comp and s <= subj[0].left_edge.i:
-                inner = Linked(cue=[(t.i, t.i + 1)], source=[(subj[0].left_edge.i, subj[0].i + 1)],
-                               content=[(comp[0].left_edge.i, comp[0].right_edge.i + 1)])
-                inner.relayed_by = list(st.source)
-                return inner
-            break
     return st
 
