@@ -91,7 +91,6 @@ class Errors(metaclass=_WithCodes):
     E330 = "--engine ray cannot read standard input: name files or URLs"
     E331 = "--engine ray needs Ray: pip install 'presslens[ray]'"
     E332 = "unknown engine {value!r}: use local or ray"
-    E333 = "--metadata does not work with --engine ray yet: ingest locally, or put the metadata in the records"
     # E35x: persons (presslens.corpus.persons)
     E350 = "No speaker {ref!r} in this corpus.{hint} List them with `presslens speakers`."
     E351 = "{a!r} and {b!r} are already one person ({pid})."

@@ -55,10 +55,13 @@ def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
     inputs.mkdir()
     write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(100)])
     news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 200))
+    meta = tmp_path / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
+    meta.write_text("id\toutlet\tdate\n" + "".join(f"n{i}\tMetadata Wire\t2 January 2020\n" for i in range(5)))
     with Corpus(tmp_path / "local.duckdb") as corpus:
-        local = corpus.ingest([inputs], workers=1, progress=False)
+        local = corpus.ingest([inputs], workers=1, progress=False, metadata=meta)
     with Corpus(tmp_path / "ray.duckdb") as corpus:
-        ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp_path / "shards"), progress=False)
+        ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp_path / "shards"), progress=False,
+                            metadata=meta)
     assert (local.added, ray.added) == (200, 200) and local.analyzed == ray.analyzed == 200
     assert local.skipped_by == ray.skipped_by == {"not-response": 100}
     a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
@@ -69,6 +72,9 @@ def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
     assert len(warc_docs) == 100 and all(d["origin"]["language"] == "en" for d in warc_docs)
     assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 200
     assert list((tmp_path / "shards").glob("*.parquet"))  # the distributed run went through shards
+    from_meta = [d for d in map(json.loads, b["analyses"].values()) if d.get("outlet") == "Metadata Wire"]
+    assert sorted(d["id"] for d in from_meta) == [f"n{i}" for i in range(5)]
+    assert {d["published"] for d in from_meta} == {"2020-01-02"}
 
 
 def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_path, ray_local):

@@ -66,21 +66,26 @@ def _record_from_json(d: dict[str, Any]) -> Record:
     return Record(**{**d, "warnings": tuple(d.get("warnings") or ()), "origin": Origin(**origin) if origin else None})
 
 
-def read_unit(unit: dict[str, Any], held: Any) -> Iterator[dict[str, Any]]:
-    """The rows of one input file: records to analyze, copies, rejects and skips (Ray task)."""
+def read_unit(unit: dict[str, Any], held: Any, metadata: Any = None) -> Iterator[dict[str, Any]]:
+    """The rows of one input file: records to analyze, copies, rejects and skips (Ray task).
+    `held`: the sorted hash prefixes of the texts already analyzed; `metadata`: the `--metadata`
+    rows (presslens.inputs.metadata), applied as the local ingest applies them."""
     import numpy as np
 
+    from ..inputs.metadata import Metadata, apply_metadata
     from ..inputs.readers import iter_records
 
-    if not isinstance(held, np.ndarray):  # an ObjectRef: the sorted hash prefixes, shared by every task
-        import ray
+    if not isinstance(held, np.ndarray) or not (metadata is None or isinstance(metadata, Metadata)):
+        import ray  # ObjectRefs: put in the object store once, shared by every task
 
-        held = ray.get(held)
+        held = held if isinstance(held, np.ndarray) else ray.get(held)
+        metadata = metadata if metadata is None or isinstance(metadata, Metadata) else ray.get(metadata)
     cwd = unit.get("cwd")
     if cwd and os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)  # relative paths name the same files on the driver's machine (and in locations)
     path, done = unit["path"], set(unit["done"])
-    for seq, item in enumerate(iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)):
+    items = iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)
+    for seq, item in enumerate(apply_metadata(items, metadata)):
         base = {"location": item.location, "input_file": path, "seq": seq}
         if isinstance(item, Skip):
             out = {**base, "kind": "skip", "reason": item.reason, "detail": item.detail, "record_id": item.id}
@@ -215,9 +220,10 @@ def _failed_node(exc: BaseException):
 def run(paths: list[str], shard_dir: str, *, options: Options, address: str | None = None, actors: int = 2,
         batch_articles: int = BATCH_ARTICLES, batch_chars: int = BATCH_CHARS, done: set[str] = frozenset(),
         held: Iterable[str] = (), progress: bool = True, input_format: str | None = None,
-        mapping=None) -> dict[str, Any]:
+        mapping=None, metadata=None) -> dict[str, Any]:
     """Analyze every record of `paths` not in `done` on Ray, writing shards to `shard_dir`.
-    `held`: content hashes already analyzed (their records become copies). Returns counts."""
+    `held`: content hashes already analyzed (their records become copies); `metadata`: a loaded
+    `--metadata` file, joined to the records where they are read. Returns counts."""
     try:
         import numpy as np
         import ray
@@ -256,7 +262,8 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
         ctx.target_max_block_size = max(64 * 1024, batch_chars)
         held_ref = ray.put(np.array(sorted({int(h[:16], 16) for h in held}), dtype=np.uint64))
         ds = ray.data.from_items(units, override_num_blocks=len(units))
-        ds = ds.flat_map(read_unit, fn_args=(held_ref,), num_cpus=0.5)
+        meta_ref = ray.put(metadata) if metadata is not None else None
+        ds = ds.flat_map(read_unit, fn_args=(held_ref, meta_ref), num_cpus=0.5)
         ds = ds.map_batches(
             Analyzer, batch_size=batch_articles, batch_format="numpy", num_cpus=1,
             # All actors start at once (each loads the model); a small input that gives them
@@ -292,7 +299,7 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
 def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: str | None = None,
                actors: int | None = None, shard_dir: str | None = None, reanalyze: bool = False,
                progress: bool = True, commit_every: int = 256, batch_articles: int = BATCH_ARTICLES,
-               batch_chars: int = BATCH_CHARS, input_format: str | None = None, mapping=None):
+               batch_chars: int = BATCH_CHARS, input_format: str | None = None, mapping=None, metadata=None):
     """`ingest` on Ray: analyze into shards (`shard_dir`, default `<db>.shards/`), then `load`
     every shard there into `db`. A killed run, run again, analyses only what no shard holds."""
     from .ingest import IngestReport, _State
@@ -308,7 +315,7 @@ def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: s
     held = {h for h, v in state.articles.items() if not reanalyze or v == PIPELINE_VERSION} | analyzed
     counts = run(paths, shard_dir, options=options, address=address, actors=actors or os.cpu_count() or 1,
                  batch_articles=batch_articles, batch_chars=batch_chars, done=state.done | in_shards,
-                 held=held, progress=progress, input_format=input_format, mapping=mapping)
+                 held=held, progress=progress, input_format=input_format, mapping=mapping, metadata=metadata)
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db), seconds=counts["seconds"],
                           analyzed=counts["articles"])
     report = shards.load(db, [shard_dir] if _exists(shard_dir) else [], reanalyze=reanalyze,

@@ -184,13 +184,11 @@ def ingest(
     iter_records(paths, input_format, mapping)  # a bad path, format or field fails here, before any work
     meta = load_metadata(metadata) if metadata else None  # and a bad metadata file
     if engine == "ray":
-        if meta is not None:
-            raise UsageError(Errors.E333)
         from .distributed import ingest_ray
 
         return ingest_ray(db, paths, options=options, address=address, actors=workers or None, shard_dir=shards,
                           reanalyze=reanalyze, progress=progress, commit_every=max(commit_every, 64),
-                          input_format=input_format, mapping=mapping)
+                          input_format=input_format, mapping=mapping, metadata=meta)
     if engine != "local":
         raise UsageError(Errors.E332.format(value=engine))
 
