@@ -272,8 +272,6 @@ def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, p
     """
     if engine == "local" and (address or shards):
         raise click.UsageError("--address and --shards go with --engine ray")
-    if engine == "ray" and pipeline != "default":  # shards are keyed by the default pipeline's version
-        raise click.UsageError("--engine ray runs the default pipeline only: leave out --pipeline")
     mapping = parse_mapping(fields)
     with presslens.Corpus(db) as corpus:
         report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze,
@@ -312,10 +310,12 @@ def check(ctx, db, repair) -> None:
 @cli.command()
 @click.argument("shards", nargs=-1, required=True)
 @click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
+              help="The --pipeline the shards were analyzed with (rows of other versions are not loaded).")
 @click.option("--reanalyze", is_flag=True, help="Replace articles stored by an older pipeline version.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
-def load(ctx, shards, db, reanalyze, quiet) -> None:
+def load(ctx, shards, db, pipeline, reanalyze, quiet) -> None:
     """Build or extend a corpus from the Parquet shards of a distributed ingest.
 
     SHARDS are shard files, folders, globs or fsspec URLs. Exact copies are stored once,
@@ -327,7 +327,7 @@ def load(ctx, shards, db, reanalyze, quiet) -> None:
     from .corpus import Corpus
 
     with Corpus(db) as corpus:
-        report = corpus.load(shards, reanalyze=reanalyze, progress=not quiet)
+        report = corpus.load(shards, pipeline=pipeline, reanalyze=reanalyze, progress=not quiet)
     click.echo(report.summary(), err=True)
     for error in report.errors:
         click.echo(f"presslens: warning: {error}", err=True)

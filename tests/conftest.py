@@ -40,7 +40,7 @@ def ray_local():
     from presslens.corpus.distributed import start_local
 
     start_local(num_cpus=3, object_store_memory=256 * 2**20, include_dashboard=False, log_to_driver=False,
-                configure_logging=False)
+                configure_logging=False, _system_config={"worker_niceness": 0})  # as ingest's own runtime
     yield ray
     ray.shutdown()
 

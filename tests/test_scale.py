@@ -77,6 +77,23 @@ def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
     assert {d["published"] for d in from_meta} == {"2020-01-02"}
 
 
+def test_another_pipeline_on_ray_gives_the_local_json(tmp_path, ray_local):
+    """`--pipeline fast` on Ray: the actors run that pipeline, its shards carry its version and
+    the corpus holds what the local engine stores."""
+    from presslens import Options
+
+    inputs = tmp_path / "in.jsonl"
+    write_jsonl(inputs, [invented_article(i) for i in range(400, 412)])
+    with Corpus(tmp_path / "local.duckdb") as corpus:
+        local = corpus.ingest([inputs], workers=1, progress=False, options=Options(pipeline="fast"))
+    with Corpus(tmp_path / "ray.duckdb") as corpus:
+        ray = corpus.ingest([inputs], workers=1, engine="ray", progress=False, options=Options(pipeline="fast"))
+    assert local.added == ray.added == 12 and not ray.errors
+    a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
+    assert a["analyses"] == b["analyses"]
+    assert {json.loads(d)["pipeline"]["name"] for d in b["analyses"].values()} == {"fast"}
+
+
 def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_path, ray_local):
     path = tmp_path / "CC-NEWS-20240302.warc.gz"
     records = cc_news_records()

@@ -83,3 +83,24 @@ def test_shards_written_before_the_input_file_column_was_renamed_still_load(tmp_
         assert corpus.load([old_dir], progress=False).added == 1
     with Corpus(tmp_path / "b.duckdb") as corpus:
         assert corpus.load([old_dir, new_dir], progress=False).added == 2
+
+
+def test_load_takes_the_rows_of_the_pipeline_it_is_given(tmp_path):
+    """Shards of an `--pipeline fast` run load with `pipeline="fast"`; a default load leaves them
+    out and says which option takes them."""
+    from presslens.about import pipeline_version
+
+    fast = pipeline_version("fast")
+    row = article_row(8, "x.warc.gz@800", 8)
+    fields = {k: v for k, v in row.items() if k not in ("kind", "location", "input_file", "seq", "key")}
+    row = shards.row("article", row["location"], "x.warc.gz", 8, **{**fields, "pipeline_version": fast})
+    assert row["key"] == shards.row_key("x.warc.gz@800", row["content_hash"], fast)
+    shards.write_shard([row], str(tmp_path / "s"))
+    assert shards.held(shards.shard_files([str(tmp_path / "s")]), fast)[1] == {row["content_hash"]}
+    assert shards.held(shards.shard_files([str(tmp_path / "s")])) == (set(), set())  # not the default's
+    with Corpus(tmp_path / "a.duckdb") as corpus:
+        report = corpus.load([tmp_path / "s"], progress=False)
+    assert report.added == 0 and "load them with --pipeline fast" in report.errors[0]
+    with Corpus(tmp_path / "b.duckdb") as corpus:
+        assert corpus.load([tmp_path / "s"], pipeline="fast", progress=False).added == 1
+        assert corpus.article(row["article_id"])["corpus"]["pipeline_version"] == fast

@@ -135,16 +135,17 @@ class Corpus:
         self._link_new_speakers()
         return report
 
-    def load(self, shards: Iterable[str | Path], *, reanalyze: bool = False, progress: bool = True) -> IngestReport:
+    def load(self, shards: Iterable[str | Path], *, pipeline: str = "default", reanalyze: bool = False,
+             progress: bool = True) -> IngestReport:
         """Store the records of Parquet shards written by a distributed ingest (files, folders,
-        globs, fsspec URLs): dedup, stories and full-text index as for `ingest`; then link the
-        new speakers to the corpus's persons."""
+        globs, fsspec URLs) with `pipeline` (`--pipeline` of that ingest): dedup, stories and
+        full-text index as for `ingest`; then link the new speakers to the corpus's persons."""
         if self.read_only:
             raise UsageError(Errors.E312.format(path=self.path, action="load shards"))
         from .shards import load
 
         self.close()
-        report = load(self.path, [str(s) for s in shards], reanalyze=reanalyze, progress=progress)
+        report = load(self.path, [str(s) for s in shards], pipeline=pipeline, reanalyze=reanalyze, progress=progress)
         self._link_new_speakers()
         return report
 

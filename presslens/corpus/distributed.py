@@ -31,7 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..about import PIPELINE_VERSION
+from ..about import pipeline_version
 from ..analyze import Options
 from ..errors import Errors, UsageError
 from ..types import Origin, Record, Reject, Skip
@@ -127,6 +127,7 @@ class Analyzer:
 
         executor._init(options)
         self._analyze = executor.analyze_batch
+        self.version = pipeline_version(options.pipeline)
         self.shard_dir = shard_dir
         self.batch_chars = batch_chars
 
@@ -145,12 +146,12 @@ class Analyzer:
             for (it, rec), res in zip(group, self._analyze([r for _, r in group])):
                 if "reject" in res:
                     rows.append(shards.row("reject", it["location"], it["input_file"], it["seq"],
-                                           reason=res["reject"], record_id=rec.id))
+                                           reason=res["reject"], record_id=rec.id, pipeline_version=self.version))
                     note("reject")
                     continue
                 article = res["article"]
                 rows.append(shards.article_row(it["location"], it["input_file"], it["seq"], article,
-                                               it["content_hash"], res["signature"]))
+                                               it["content_hash"], res["signature"], self.version))
                 note("article", None, len(article["statements"]))
         for it in items:
             kind = it["kind"]
@@ -160,7 +161,8 @@ class Analyzer:
                 note("stored")
                 continue
             fields = {k: it.get(k) for k in ("record_id", "reason", "detail", "content_hash")}
-            rows.append(shards.row(kind, it["location"], it["input_file"], it["seq"], **fields))
+            rows.append(shards.row(kind, it["location"], it["input_file"], it["seq"], pipeline_version=self.version,
+                                   **fields))
             note(kind, it.get("reason"))
         shards.write_shard(rows, self.shard_dir)
         return summary
@@ -311,14 +313,15 @@ def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: s
     finally:
         con.close()
     files = shards.shard_files([shard_dir]) if _exists(shard_dir) else []
-    in_shards, analyzed = shards.held(files)
-    held = {h for h, v in state.articles.items() if not reanalyze or v == PIPELINE_VERSION} | analyzed
+    version = pipeline_version(options.pipeline)
+    in_shards, analyzed = shards.held(files, version)
+    held = {h for h, v in state.articles.items() if not reanalyze or v == version} | analyzed
     counts = run(paths, shard_dir, options=options, address=address, actors=actors or os.cpu_count() or 1,
                  batch_articles=batch_articles, batch_chars=batch_chars, done=state.done | in_shards,
                  held=held, progress=progress, input_format=input_format, mapping=mapping, metadata=metadata)
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db=str(db), seconds=counts["seconds"],
                           analyzed=counts["articles"])
-    report = shards.load(db, [shard_dir] if _exists(shard_dir) else [], reanalyze=reanalyze,
+    report = shards.load(db, [shard_dir] if _exists(shard_dir) else [], pipeline=options.pipeline, reanalyze=reanalyze,
                          progress=progress, commit_every=commit_every, report=report)
     report.skipped += counts["stored"]
     return report

@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from ..about import PIPELINE_VERSION
+from ..about import PIPELINE_VERSION, pipeline_version
 from ..errors import Errors, UsageError
 from . import store
 
@@ -65,9 +65,10 @@ def row(kind: str, location: str, input_file: str, seq: int, **fields: Any) -> d
 
 
 def article_row(location: str, input_file: str, seq: int, article: dict[str, Any], content_hash: str,
-                signature: bytes | None) -> dict[str, Any]:
+                signature: bytes | None, version: str = PIPELINE_VERSION) -> dict[str, Any]:
     return row(
-        "article", location, input_file, seq, article_id=content_hash[:16], content_hash=content_hash,
+        "article", location, input_file, seq, pipeline_version=version, article_id=content_hash[:16],
+        content_hash=content_hash,
         record_id=article["id"], outlet=article.get("outlet"), published=article.get("published"),
         title=article.get("title"), url=article.get("url"), n_statements=len(article.get("statements", [])),
         n_entities=len(article.get("entities", [])), chars=len(article["text"]),
@@ -147,17 +148,18 @@ def _connection(files: list[str]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def held(files: list[str]) -> tuple[set[str], set[str]]:
-    """(locations, content hashes of analyzed articles) in the shards `files`."""
+def held(files: list[str], version: str = PIPELINE_VERSION) -> tuple[set[str], set[str]]:
+    """(locations, content hashes of the analyzed articles) in the rows of pipeline `version` of the
+    shards `files`: a run with another `--pipeline` analyzes those records again."""
     if not files:
         return set(), set()
     con = _connection(files)
     try:
-        locations = {r[0] for r in con.execute("SELECT location FROM read_parquet(?, union_by_name=true)",
-                                               [files]).fetchall()}
+        locations = {r[0] for r in con.execute("SELECT location FROM read_parquet(?, union_by_name=true) "
+                                               "WHERE pipeline_version = ?", [files, version]).fetchall()}
         hashes = {r[0] for r in con.execute(
             "SELECT DISTINCT content_hash FROM read_parquet(?, union_by_name=true) "
-            "WHERE kind = 'article' AND pipeline_version = ?", [files, PIPELINE_VERSION]).fetchall()}
+            "WHERE kind = 'article' AND pipeline_version = ?", [files, version]).fetchall()}
         return locations, hashes
     finally:
         con.close()
@@ -187,12 +189,14 @@ def iter_rows(files: list[str], batch: int = 512) -> Iterator[dict[str, Any]]:
         con.close()
 
 
-def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, progress: bool = True,
-         commit_every: int = 256, report=None):
+def load(db: str | Path, shards: Iterable[str], *, pipeline: str = "default", reanalyze: bool = False,
+         progress: bool = True, commit_every: int = 256, report=None):
     """Store the shards' records in the corpus at `db` (created if missing): articles not yet
     stored, the places of exact copies, rejects and skipped records; near-duplicates join their
     stories and the full-text index follows. Loading the same shards again adds nothing.
-    Returns an `IngestReport`."""
+    Articles of `pipeline` (its version) are loaded; rows of other versions are counted in the
+    report's errors. Returns an `IngestReport`."""
+    from ..pipeline.build import PIPELINES
     from .ingest import IngestReport, Progress, _State, commit_indexed
     from .search import Index
 
@@ -206,7 +210,8 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
         state = _State(con)
     finally:
         con.close()
-    writer = store.Writer(db, report.run_id, PIPELINE_VERSION)
+    version = pipeline_version(pipeline)
+    writer = store.Writer(db, report.run_id, version)
     bar = Progress(None, progress, label="load")
     scheduled: set[str] = set()
     old_versions: dict[str, int] = {}
@@ -231,14 +236,14 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
                 state.done.add(loc)
                 bar.update(0, rejects=kind == "reject", skips=kind == "skip")
                 continue
-            if r["pipeline_version"] != PIPELINE_VERSION:
+            if r["pipeline_version"] != version:
                 old_versions[r["pipeline_version"]] = old_versions.get(r["pipeline_version"], 0) + 1
                 continue
             h = r["content_hash"]
             aid = h[:16]
             stored = state.articles.get(h)
             fresh = kind == "article" and h not in scheduled and (
-                stored is None or (reanalyze and stored != PIPELINE_VERSION))
+                stored is None or (reanalyze and stored != version))
             if not fresh:
                 if (aid, loc) in state.places:
                     report.skipped += 1
@@ -274,9 +279,11 @@ def load(db: str | Path, shards: Iterable[str], *, reanalyze: bool = False, prog
     finally:
         bar.close()
         index.close()
-    for version, n in old_versions.items():
-        report.errors.append(f"{n} shard rows of pipeline version {version} not loaded: this is {PIPELINE_VERSION}; "
-                             f"ingest the inputs again")
+    current = {pipeline_version(p): p for p in PIPELINES}
+    for other, n in old_versions.items():
+        hint = (f"load them with --pipeline {current[other]}" if other in current
+                else "an older presslens wrote them: ingest the inputs again")
+        report.errors.append(f"{n} shard rows of pipeline version {other} not loaded: this load is for {version}; {hint}")
     report.near_duplicates += writer.near_duplicates
     report.stories += writer.new_stories
     report.seconds = round(report.seconds + time.monotonic() - t0, 3)
