@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from .. import responses
 from ..deps import page, query
 from ..render import article_view
 
@@ -20,8 +21,10 @@ async def article_data(request: Request, article_id: str) -> dict:
     return article
 
 
-@router.get("/api/articles/{article_id:path}", tags=["pages"], summary="One article as presslens/1 JSON")
-async def article_json(request: Request, article_id: str) -> dict:
+@router.get("/api/articles/{article_id:path}", tags=["pages"], summary="One article as presslens/1 JSON",
+            response_model=responses.Article, response_model_exclude_unset=True,
+            responses=responses.errors(400, 404, 503))
+async def article_json(request: Request, article_id: str):
     """The stored `presslens/1` article, as `presslens analyze` writes it."""
     return await article_data(request, article_id)
 
