@@ -138,7 +138,8 @@ def page_links(path: str, paging: dict, total: int, limit: int, offset: int, max
         return link(path, **paging, offset=start or None) if max_offset is None or start <= max_offset else None
 
     last = max(total - 1, 0) // limit * limit
-    return {"first": at(0) if offset > 0 else None, "prev": at(max(min(offset - limit, last), 0)) if offset > 0 else None,
+    return {"first": at(0) if offset > 0 else None,
+            "prev": at(max(min(offset - limit, last), 0)) if offset > 0 else None,
             "next": at(offset + limit) if offset + limit < total else None,
             "last": at(last) if offset < last else None}
 

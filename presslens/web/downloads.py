@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -67,16 +67,20 @@ def stream_rows(request: Request, method: str, args: tuple, kwargs: dict, fmt: s
     iterator in a worker thread), so memory stays flat however long the list is."""
     corpus = request.app.state.corpus
     lock = request.app.state.query_lock
-    columns = [c for c, _ in schema]
 
-    def body() -> Iterator[str]:
+    def rows() -> Iterator[dict]:
         if lock is not None:  # a shared connection: hold it for the whole download
             with lock:
-                yield from _lines(getattr(corpus, method)(*args, **kwargs), fmt, columns)
+                yield from getattr(corpus, method)(*args, **kwargs)
         else:
-            yield from _lines(getattr(corpus, method)(*args, **kwargs), fmt, columns)
+            yield from getattr(corpus, method)(*args, **kwargs)
 
-    return StreamingResponse(body(), media_type=MEDIA[fmt],
+    return rows_file(rows(), fmt, name, schema)
+
+
+def rows_file(rows: Iterable[dict], fmt: str, name: str, schema: Schema) -> StreamingResponse:
+    """`rows` as a `name.<fmt>` attachment with the columns of `schema`."""
+    return StreamingResponse(_lines(iter(rows), fmt, [c for c, _ in schema]), media_type=MEDIA[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 

@@ -45,9 +45,10 @@ _WHEN = {
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with the one error body. 422 replaces FastAPI's own
-    validation-error schema, which this app never sends (see `app._add_error_handlers`)."""
-    return {s: {"model": Error, "description": _WHEN[s]} for s in sorted({*statuses, 422, 500})}
+    """`responses=` for a route: each status (and 500) with the one error body. A declared 422
+    replaces FastAPI's own validation-error schema, which this app never sends (see
+    `app._add_error_handlers`); every route with parameters declares it."""
+    return {s: {"model": Error, "description": _WHEN[s]} for s in sorted({*statuses, 500})}
 
 
 def downloads() -> dict[int | str, dict[str, Any]]:

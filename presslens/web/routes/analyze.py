@@ -87,7 +87,7 @@ async def analyze_data(request: Request) -> dict:
 
 @router.post("/api/analyze", tags=["analyze"], summary="Analyse one article without storing it",
              openapi_extra={"requestBody": _BODY}, response_model=responses.Article,
-             response_model_exclude_unset=True, responses=responses.errors(400, 408, 413, 415, 503))
+             response_model_exclude_unset=True, responses=responses.errors(400, 408, 413, 415, 422, 503))
 async def analyze_json(request: Request):
     """Returns the `presslens/1` article JSON, exactly as `presslens analyze` writes it. Bodies over
     the server's upload limit (2 MB by default) get a 413."""

@@ -44,7 +44,7 @@ async def search_data(request: Request, q: str | None, speaker: str | None, outl
 
 @router.get("/api/search", tags=["pages"], summary="Full-text search over statements, with facets",
             response_model=responses.Search,
-            responses={**responses.downloads(), **responses.errors(400, 503)})
+            responses={**responses.downloads(), **responses.errors(400, 422, 503)})
 async def search_json(request: Request, q: Text = None, speaker: Name = None, outlet: Name = None,
                       kind: Kind | None = None, since: dt.date | None = None, until: dt.date | None = None,
                       limit: Limit = 50, offset: Offset = 0, download: Download = None):
@@ -83,8 +83,9 @@ async def search_page(request: Request, q: Text = None, speaker: Name = None, ou
     params = {k: v for k, v in data["query"].items() if k not in ("limit", "offset")}
     facets = {name: facet_items(counts) for name, counts in (data["facets"] or {}).items()}
     paging = {**params, "limit": limit if limit != 50 else None}
+    pages = page_links("/search", paging, data["total"], limit, offset, MAX_OFFSET)
     return page(request, "search.html", {"data": data, "params": params, "month_range": month_range,
                                          "facets": facets,
-                                         "pages": page_links("/search", paging, data["total"], limit, offset, MAX_OFFSET),
+                                         "pages": pages,
                                          "downloads": download_links("/api/search", params),
                                          "json_url": link("/api/search", **paging, offset=offset or None)})

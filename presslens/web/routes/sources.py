@@ -32,7 +32,7 @@ def sources_data(rows: list[dict], since: dt.date | None, until: dt.date | None,
 @router.get("/api/sources", tags=["pages"], summary="Outlets and the sources they relay",
             response_model=responses.Sources,
             responses={**responses.downloads(),
-                       **responses.errors(400, 503)})
+                       **responses.errors(400, 422, 503)})
 async def sources_json(request: Request, since: dt.date | None = None, until: dt.date | None = None,
                        limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
     """One page of the rows `outlet, source, statements` (statements an outlet attributes

@@ -34,7 +34,7 @@ async def speakers_data(request: Request, outlet: str | None, since: dt.date | N
 
 @router.get("/api/speakers", tags=["pages"], summary="Every quoted person, most quoted first, a page at a time",
             response_model=responses.Speakers,
-            responses={**responses.downloads(), **responses.errors(400, 503)})
+            responses={**responses.downloads(), **responses.errors(400, 422, 503)})
 async def speakers_json(request: Request, outlet: Name = None, since: dt.date | None = None,
                         until: dt.date | None = None, by: By = None, limit: ListLimit = LIST_PAGE,
                         offset: ListOffset = 0, download: Download = None):
@@ -115,7 +115,7 @@ async def speaker_data(request: Request, name: str, outlet: str | None, since: d
 
 @router.get("/api/speakers/{name:path}", tags=["pages"], summary="What one speaker said, over time and by outlet",
             response_model=responses.SpeakerPage,
-            responses={**responses.downloads(), **responses.errors(400, 404, 503)})
+            responses={**responses.downloads(), **responses.errors(400, 404, 422, 503)})
 async def speaker_json(request: Request, name: str, outlet: Name = None, since: dt.date | None = None,
                        until: dt.date | None = None, limit: Limit = PAGE, offset: Offset = 0,
                        download: Download = None):
@@ -147,7 +147,7 @@ def outlet_bars(by_outlet: list[dict], top: int = TOP_OUTLETS) -> list[dict]:
 async def speaker_page(request: Request, name: str, outlet: Name = None, since: dt.date | None = None,
                        until: dt.date | None = None, limit: Limit = PAGE, offset: Offset = 0):
     data = await speaker_data(request, name, outlet, since, until, limit, offset)
-    chart = charts.columns(data["by_month"], "month", ["statements"])
+    chart = charts.columns(data["by_month"], "month", ["statements"], empty="no statements")
     outlets = charts.hbars(outlet_bars(data["by_outlet"]), "outlet", "statements")
     ref = data["person_id"] or name
     path = f"/speakers/{quote(ref)}"
