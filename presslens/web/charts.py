@@ -79,7 +79,11 @@ def columns(rows: list[dict], label: str, series: list[str], *, right: list[str]
                 bars.append({"x": round(x + group_w * 0.1 + j * bar_w, 1), "y": round(base - h, 1),
                              "w": round(bar_w, 1), "h": round(h, 1), "series": j,
                              "title": f"{slot['label']}: {v:,} {key}"})
-        if i % every == 0 or not MONTH.match(slot["label"]) and len(slot["label"]) != 4:
+        calendar = MONTH.match(slot["label"]) or len(slot["label"]) == 4
+        if not calendar:  # `undated` is always labelled: the month label next to it gives way
+            while labels and x + group_w / 2 - labels[-1]["x"] < LABEL_W:
+                labels.pop()
+        if i % every == 0 or not calendar:
             labels.append({"x": round(x + group_w / 2, 1), "text": slot["label"]})
 
     def axis(side: str, keys: list[str]) -> dict | None:

@@ -308,6 +308,9 @@ def test_speaker_chart_keeps_undated_last():
     chart = charts.columns(rows, "month", ["statements"])
     assert [s["label"] for s in chart["slots"]] == ["2020-01", "2020-02", "2020-03", "undated"]
     assert chart["axes"]["right"] is None and chart["labels"][-1]["text"] == "undated"
+    many = [{"month": f"{2000 + m // 12}-{m % 12 + 1:02d}", "statements": 1} for m in range(200)]
+    labels = charts.columns([*many, {"month": "undated", "statements": 3}], "month", ["statements"])["labels"]
+    assert labels[-1]["text"] == "undated" and min(b["x"] - a["x"] for a, b in zip(labels, labels[1:])) >= charts.LABEL_W
 
 
 def test_overview_chart_markup_has_gaps_and_two_axes(big):
