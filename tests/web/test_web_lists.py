@@ -324,3 +324,24 @@ def test_overview_chart_markup_has_gaps_and_two_axes(big):
     assert re.search(r'class="axis-title series1"[^>]*>statements<', svg)
     labels = re.findall(r'class="tick label-x"[^>]*>([^<]+)<', svg)
     assert labels[0] == "2021-01" and all(re.fullmatch(r"\d{4}-\d{2}", t) for t in labels)
+
+
+def test_a_store_without_persons_pages_downloads_and_conforms(tmp_path):
+    """Rows by speaker name (no person ids): the same lists, counts and models, nulls where a
+    store with persons has ids."""
+    from presslens.web import create_app
+
+    db = tmp_path / "bare.duckdb"
+    write(db, big_articles()[:20])  # never linked: no persons
+    client = Client(create_app(db))
+    for params in ({}, {"by": "outlet"}):
+        data = client.get("/api/speakers", params={**params, "limit": 10}).json()
+        responses.Speakers.model_validate(data)
+        assert data["speakers"][0]["person_id"] is None and data["total"] > 10
+        rows = client.get("/api/speakers", params={**params, "download": "jsonl"}).text.splitlines()
+        assert len(rows) == data["total"] == len(cli_rows(db, "speakers", *(["--by", "outlet"] if params else [])))
+    page = client.get(f"/api/speakers/{ONE}").json()
+    responses.SpeakerPage.model_validate(page)
+    assert page["person_id"] is None and page["aliases"] == [] and page["total"] == 60
+    responses.Search.model_validate(client.get("/api/search", params={"speaker": ONE}).json())
+    responses.Overview.model_validate(client.get("/api/overview").json())
