@@ -16,7 +16,7 @@ $(BIN)/python:
 # Re-install only when the package definition changes (idempotent).
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -c "import spacy, presslens.nlp as n; spacy.load(n.default_model())"
+	$(BIN)/python -c "import spacy, presslens.pipeline.build as n; spacy.load(n.default_model())"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -52,10 +52,10 @@ eval: install
 	  echo "== PolNeAR dev, --pipeline $$p"; \
 	  $(BIN)/presslens analyze $(POLNEAR)/data/dev/text --pipeline $$p -o $(OUT)/polnear-dev-$$p.jsonl || exit 1; \
 	  $(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl || exit 1; \
-	  $(BIN)/python -m presslens.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
+	  $(BIN)/python -m presslens.pipeline.attribution.evaluate --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
 	  echo "== PTC development set, --pipeline $$p"; \
 	  $(BIN)/presslens analyze $(PTC_FILES) --pipeline $$p -o $(OUT)/ptc-dev-$$p.jsonl || exit 1; \
-	  $(BIN)/python -m presslens.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
+	  $(BIN)/python -m presslens.pipeline.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
 	done
 
 bench: install

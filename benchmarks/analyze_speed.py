@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 def _texts(paths: list[str]) -> list[str]:
     from presslens.inputs import iter_records
-    from presslens.models import Record
+    from presslens.types import Record
 
     return [r.text for r in iter_records(paths) if isinstance(r, Record)]
 
@@ -54,7 +54,7 @@ def child(side: str, paths: list[str], model: str | None, batch_size: int) -> di
     if side == "bare":
         import spacy
 
-        from presslens.nlp import default_model
+        from presslens.pipeline.build import default_model
 
         nlp = spacy.load(model or default_model())
         loaded = time.perf_counter()
@@ -63,8 +63,8 @@ def child(side: str, paths: list[str], model: str | None, batch_size: int) -> di
     else:
         from presslens.analyze import Options, analyze_many
         from presslens.inputs import iter_records
-        from presslens.nlp import load
         from presslens.output import Writer
+        from presslens.pipeline.build import load
 
         options = Options(model=model, batch_size=batch_size, pipeline=side)
         nlp = load(options.model, pipeline=side)

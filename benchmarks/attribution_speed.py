@@ -17,7 +17,7 @@ from pathlib import Path
 import spacy
 
 from presslens import Options, Record, analyze_many
-from presslens import nlp as nlp_module
+from presslens.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "data" / "dev" / "text"
@@ -47,16 +47,16 @@ def main() -> None:
     args = ap.parse_args()
     docs = texts()
     words = sum(len(WORD.findall(t)) for t in docs)
-    model = nlp_module.default_model()
+    model = build.default_model()
     bare = spacy.load(model)
-    no_attr = nlp_module.load(model, tuple(f for f, _ in nlp_module.COMPONENTS if f != "presslens_attribution_v1"))
+    no_attr = build.load(model, tuple(f for f, _ in build.COMPONENTS if f != "presslens_attribution_v1"))
     records = [Record(id=str(i), text=t) for i, t in enumerate(docs)]
     results = {
         "bare spaCy nlp.pipe": timed(lambda: list(bare.pipe(docs, batch_size=16)), args.repeat),
         "presslens analyze, attribution off": timed(lambda: list(analyze_many(records, Options(), nlp=no_attr)), args.repeat),
     }
     for pipeline in args.pipelines.split(","):
-        full = nlp_module.load(model, pipeline=pipeline)
+        full = build.load(model, pipeline=pipeline)
         results[f"presslens analyze --pipeline {pipeline}"] = timed(
             lambda: list(analyze_many(records, Options(pipeline=pipeline), nlp=full)), args.repeat)
     base = results["bare spaCy nlp.pipe"]

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import spacy
 
-from presslens import nlp as nlp_module
-from presslens.attribution.encoder import EncoderTagger, windows, word_pieces
-from presslens.attribution.features import DocArrays, paragraphs, worth_tagging
-from presslens.attribution.lexicon import Lexicon
+from presslens.pipeline import build
+from presslens.pipeline.attribution.encoder import EncoderTagger, windows, word_pieces
+from presslens.pipeline.attribution.features import DocArrays, paragraphs, worth_tagging
+from presslens.pipeline.attribution.lexicon import Lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "data" / "dev" / "text"
@@ -57,7 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     folder = POLNEAR_DEV if POLNEAR_DEV.exists() else ROOT / "samples" / "news"
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.txt"))[: args.articles]]
-    nlp = spacy.load(nlp_module.default_model())
+    nlp = spacy.load(build.default_model())
     t = time.process_time()
     docs = list(nlp.pipe(texts, batch_size=16))
     spacy_s = time.process_time() - t

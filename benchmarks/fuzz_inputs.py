@@ -174,11 +174,11 @@ def main() -> int:
     args = ap.parse_args()
 
     import presslens
-    from presslens import nlp as nlp_module
     from presslens.corpus import ingest as ingest_module
     from presslens.corpus.dedup import signature
+    from presslens.pipeline import build
 
-    nlp = nlp_module.load()
+    nlp = build.load()
     tmp = Path(tempfile.mkdtemp(prefix="presslens-fuzz-"))
     folder = tmp / "in"
     folder.mkdir()

@@ -82,7 +82,7 @@ def write_inputs(path: Path, n: int, paragraphs: int) -> list[str]:
 def bare_spacy(texts: list[str], n_process: int) -> float:
     from spacy.language import Language
 
-    from presslens import nlp as nlp_module
+    from presslens.pipeline import build
 
     @Language.component("bench_drop_presslens_annotations")
     def drop(doc):  # spaCy sends Docs between processes with msgpack: the presslens objects cannot go
@@ -90,7 +90,7 @@ def bare_spacy(texts: list[str], n_process: int) -> float:
         return doc
 
     t = time.perf_counter()
-    nlp = nlp_module.load.__wrapped__()
+    nlp = build.load.__wrapped__()
     nlp.add_pipe("bench_drop_presslens_annotations")
     n = sum(1 for _ in nlp.pipe(texts, n_process=n_process, batch_size=16))
     assert n == len(texts)

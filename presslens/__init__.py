@@ -14,8 +14,8 @@ load neither spaCy nor DuckDB nor tantivy.
 import importlib
 import logging
 import sys
-import types
 import typing
+from types import ModuleType as _ModuleType  # the standard library's (`presslens.types` is the dataclasses)
 
 from .about import PIPELINE_VERSION, SCHEMA, __version__
 
@@ -33,16 +33,16 @@ _LAZY = {
     "PresslensError": "errors",
     "RecordError": "errors",
     "UsageError": "errors",
-    "Article": "models",
-    "Entity": "models",
-    "Mention": "models",
-    "Record": "models",
-    "Reject": "models",
-    "Skip": "models",
-    "Origin": "models",
-    "Source": "models",
-    "Statement": "models",
-    "TimeExpression": "models",
+    "Article": "types",
+    "Entity": "types",
+    "Mention": "types",
+    "Record": "types",
+    "Reject": "types",
+    "Skip": "types",
+    "Origin": "types",
+    "Source": "types",
+    "Statement": "types",
+    "TimeExpression": "types",
     "Corpus": "corpus",
 }
 
@@ -62,12 +62,12 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-class _Package(types.ModuleType):
+class _Package(_ModuleType):
     """Keeps `presslens.analyze` the function: importing the submodule `presslens.analyze` would
     otherwise bind the module to the package's attribute of the same name."""
 
     def __setattr__(self, name: str, value: object) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
+        if name in _LAZY and isinstance(value, _ModuleType):
             return
         super().__setattr__(name, value)
 
@@ -79,6 +79,6 @@ if typing.TYPE_CHECKING:  # for type checkers and editors: the same names, impor
     from .analyze import Options, analyze, analyze_many
     from .corpus import Corpus
     from .errors import ModelNotFound, PresslensError, RecordError, UsageError
-    from .inputs import iter_records
-    from .models import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression
+    from .inputs.readers import iter_records
     from .output import validate
+    from .types import Article, Entity, Mention, Record, Reject, Source, Statement, TimeExpression

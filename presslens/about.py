@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 SCHEMA = "presslens/1"
 PIPELINE_VERSION = "2026.12.2"
 
-# `--pipeline`: which attribution tagger runs (presslens.nlp.PIPELINES). Results of the
+# `--pipeline`: which attribution tagger runs (presslens.pipeline.build.PIPELINES). Results of the
 # non-default ones are versioned apart, so a corpus never mixes them up.
 PIPELINES = ("fast", "default", "encoder")
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
-from . import nlp as nlp_module
-from .convert import doc_parts, merge_parts
 from .errors import Errors, RecordError, Warnings
-from .inputs import record_from_text
-from .models import Article, Record, Reject, Skip, content_text
+from .inputs.readers import record_from_text
+from .pipeline import build
+from .pipeline.convert import doc_parts, merge_parts
+from .types import Article, Record, Reject, Skip, content_text
 
 log = logging.getLogger("presslens")
 
@@ -73,7 +73,7 @@ def analyze_many(
     article are analysed one at a time, so memory follows the part size, not the article size.
     """
     options = options or Options()
-    nlp = nlp or nlp_module.load(options.model, pipeline=options.pipeline)
+    nlp = nlp or build.load(options.model, pipeline=options.pipeline)
     # the articles say which tagger made them: the one in `nlp`, whatever `options` asked for
     options = dataclasses.replace(options, pipeline=nlp.meta.get("presslens_pipeline", options.pipeline))
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
@@ -122,7 +122,7 @@ def _analyze(nlp: Language, batch: list[Record], options: Options, model: str) -
     def docs() -> Iterator:
         for record, bounds in planned:
             for start, end in bounds:
-                doc = nlp_module.make_doc(nlp, record.text[start:end])
+                doc = build.make_doc(nlp, record.text[start:end])
                 doc._.published = record.published
                 yield doc
 

@@ -23,11 +23,10 @@ import presslens  # its names import on first use: `presslens --help` loads no s
 from .about import __version__
 from .corpus.export import article_rows, export
 from .errors import PresslensError
-from .inputs import FORMATS as INPUT_FORMATS
-from .inputs import parse_mapping
-from .models import Skip
+from .inputs.readers import FORMATS as INPUT_FORMATS
+from .inputs.readers import parse_mapping
 from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, printable, rejects_path
-
+from .types import Skip
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130  # docs/errors.md
 
@@ -131,15 +130,15 @@ def analyze_command(
       presslens analyze 'crawl/CC-NEWS-*.warc.gz' -o news.jsonl
       presslens analyze ../shared/data/polnear/data/dev/text --metadata ../shared/data/polnear/data/metadata.tsv
     """
-    from . import nlp as nlp_module  # spaCy: only when a command analyses
+    from .pipeline import build  # spaCy: only when a command analyses
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
-    from .metadata import apply_metadata, load_metadata
+    from .inputs.metadata import apply_metadata, load_metadata
 
     records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
     records = apply_metadata(records, load_metadata(metadata) if metadata else None)  # a bad metadata file too
     options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline)
-    nlp = nlp_module.load(options.model, pipeline=pipeline)  # and a missing model here, before any output is written
+    nlp = build.load(options.model, pipeline=pipeline)  # and a missing model here, before any output is written
     totals = Totals()
     summary_stream = sys.stdout if output else sys.stderr
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
@@ -196,7 +195,7 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str
 
     On a GPU: presslens train attribution --polnear ../shared/data/polnear --device cuda
     """
-    from .attribution.train import train_attribution  # python-crfsuite and the training data
+    from .pipeline.attribution.train import train_attribution  # python-crfsuite and the training data
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
     meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True), device=device,

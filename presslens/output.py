@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import Errors, UsageError
-from .models import SKIP_REASONS, Article, Reject, Skip
+from .types import SKIP_REASONS, Article, Reject, Skip
 
 __all__ = ["OUTPUT_FORMATS", "RejectLog", "Totals", "Writer", "format_summary", "rejects_path", "schema", "validate"]
 

@@ -15,9 +15,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from presslens import nlp as nlp_module
+    from presslens.pipeline import build
 
-    return nlp_module.load()
+    return build.load()
 
 
 @pytest.fixture(scope="session")

@@ -350,7 +350,7 @@ def test_said_according_to_an_outlet(analyze_text):
 
 def test_a_quoted_phrase_is_never_a_person_speaker(nlp):
     # issue 8 §2: a name inside quotation marks is what was chanted, not who speaks
-    from presslens.attribution.model import _speaker
+    from presslens.pipeline.attribution.tagger import _speaker
 
     attributor = nlp.get_pipe(next(n for n in nlp.pipe_names if n.startswith("presslens_attribution"))).model
     doc = nlp('Crowds chanted "Omar Farouk" all night. "Omar Farouk" was the cry, they said.')

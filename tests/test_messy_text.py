@@ -88,8 +88,8 @@ def test_british_single_quotes_are_quotation_marks(analyze_text, validate, open_
 
 
 def test_apostrophes_are_not_quotation_marks(nlp):
-    from presslens.attribution.features import DocArrays
-    from presslens.attribution.lexicon import Lexicon
+    from presslens.pipeline.attribution.features import DocArrays
+    from presslens.pipeline.attribution.lexicon import Lexicon
 
     doc = nlp("Qassem's men don't care about the '90s, and Jones' car was found in the '80s, Amal Haddad said.")
     assert not any(DocArrays(doc, Lexicon.load()).quoted)
@@ -105,7 +105,7 @@ def test_apostrophes_are_not_quotation_marks(nlp):
     ],
 )
 def test_single_quote_pairs(tokens, spaces, expected):
-    from presslens.quotes import single_quote_marks
+    from presslens.pipeline.attribution.quotes import single_quote_marks
 
     assert single_quote_marks(tokens, [bool(s) for s in spaces], [0] * len(tokens)) == expected
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from presslens.cli import cli
 from presslens.errors import UsageError
-from presslens.metadata import ReadOptions, load_metadata, read_records
-from presslens.models import Record
+from presslens.inputs.metadata import ReadOptions, load_metadata, read_records
+from presslens.types import Record
 
 # PolNeAR's layout (invented rows): compartment, filename, ..., publisher, publication_date, ..., title
 POLNEAR_TSV = (

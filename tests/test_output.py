@@ -42,7 +42,7 @@ def test_full_article_is_valid(validate):
 def test_origin_of_a_warc_article_is_valid(validate):
     from dataclasses import replace
 
-    from presslens.models import Origin
+    from presslens.types import Origin
 
     origin = Origin("CC-NEWS-1.warc.gz", 1234, "urn:uuid:1", "2024-03-02T10:15:00Z", "en")
     doc = replace(article(), origin=origin).to_dict()

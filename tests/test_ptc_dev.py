@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from presslens.attribution import ptc_eval
+from presslens.pipeline.attribution import ptc_eval
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "eval" / "ptc-dev"

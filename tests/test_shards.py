@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from presslens.corpus import Corpus, shards, store
 from presslens.corpus.dedup import signature
-from presslens.models import Article, Origin, Statement
+from presslens.types import Article, Origin, Statement
 
 
 def article_row(n: int, location: str, seq: int) -> dict:

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from presslens import timex
-from presslens.timex import normalize
+from presslens.pipeline.times import timex
+from presslens.pipeline.times.timex import normalize
 
 THU = date(2020, 9, 17)
 

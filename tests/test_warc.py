@@ -13,8 +13,8 @@ import warc_builder as wb
 
 from presslens.errors import UsageError
 from presslens.inputs import iter_records
-from presslens.models import Record, Reject, Skip
-from presslens.warc import iter_warc, looks_like_warc
+from presslens.inputs.warc import iter_warc, looks_like_warc
+from presslens.types import Record, Reject, Skip
 
 STORY = ('"We will finish the bridge before winter," Mayor Jane Holloway said on Monday. The council '
          "voted seven to two to approve the plan, which costs forty million dollars. Residents said they "

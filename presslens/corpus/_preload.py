@@ -6,7 +6,7 @@ import os
 
 import datasketch  # noqa: F401  (scipy: imported once, in the forkserver)
 
-from .. import nlp as _nlp
+from ..pipeline import build as _nlp
 
 try:
     _nlp.load(os.environ.get("PRESSLENS_WORKER_MODEL") or None, pipeline=os.environ.get("PRESSLENS_WORKER_PIPELINE") or "default")

@@ -120,7 +120,7 @@ class Corpus:
                metadata: str | Path | None = None) -> IngestReport:
         """Analyse and store every article of `paths` not yet stored (see presslens.corpus.ingest);
         `input_format` and `mapping` as for `presslens.iter_records`, `metadata` a file of outlets,
-        dates, urls and titles (presslens.metadata); then link the new speakers to the corpus's
+        dates, urls and titles (presslens.inputs.metadata); then link the new speakers to the corpus's
         persons (presslens.corpus.persons).
 
         `engine="ray"` runs the analysis on Ray (`address`; `workers` actors) through Parquet

@@ -34,7 +34,7 @@ from typing import Any
 from ..about import PIPELINE_VERSION
 from ..analyze import Options
 from ..errors import Errors, UsageError
-from ..models import Origin, Record, Reject, Skip
+from ..types import Origin, Record, Reject, Skip
 from . import shards, store
 
 BATCH_ARTICLES = 16
@@ -44,7 +44,7 @@ BATCH_CHARS = 200_000
 def input_files(paths: Iterable[str]) -> list[str]:
     """The files `inputs.iter_records(paths)` reads, named as it names them (globs expanded,
     folders walked)."""
-    from .. import inputs
+    from ..inputs import readers as inputs
 
     files: list[str] = []
     for path in paths:
@@ -70,7 +70,7 @@ def read_unit(unit: dict[str, Any], held: Any) -> Iterator[dict[str, Any]]:
     """The rows of one input file: records to analyse, copies, rejects and skips (Ray task)."""
     import numpy as np
 
-    from ..inputs import iter_records
+    from ..inputs.readers import iter_records
 
     if not isinstance(held, np.ndarray):  # an ObjectRef: the sorted hash prefixes, shared by every task
         import ray

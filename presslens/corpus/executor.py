@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from ..analyze import Options
 from ..errors import Errors
-from ..models import Record
+from ..types import Record
 
 Result = dict[str, Any]  # {"record": Record, "article": dict, "signature": bytes} or {"record", "reject"}
 
@@ -38,10 +38,10 @@ class Executor(Protocol):
 
 def _init(options: Options, owner: int | None = None) -> None:
     global _NLP, _OPTIONS
-    from .. import nlp as nlp_module
+    from ..pipeline import build
 
     _OPTIONS = options
-    _NLP = nlp_module.load(options.model, pipeline=options.pipeline)
+    _NLP = build.load(options.model, pipeline=options.pipeline)
     if owner is not None:
         threading.Thread(target=_watch, args=(owner,), daemon=True).start()
 

@@ -22,9 +22,9 @@ from typing import Any
 from ..about import pipeline_version
 from ..analyze import Options
 from ..errors import Errors, UsageError
-from ..inputs import iter_records
-from ..metadata import apply_metadata, load_metadata
-from ..models import Record, Reject, Skip
+from ..inputs.metadata import apply_metadata, load_metadata
+from ..inputs.readers import iter_records
+from ..types import Record, Reject, Skip
 from . import store
 from .executor import Executor, make_executor
 from .search import Index
@@ -173,7 +173,7 @@ def ingest(
     """Analyse every article of `paths` not yet in the corpus at `db` and store it.
 
     `paths`, `input_format` and `mapping` are read as `presslens.iter_records` reads them, with
-    the outlets, dates, urls and titles of the `metadata` file (presslens.metadata).
+    the outlets, dates, urls and titles of the `metadata` file (presslens.inputs.metadata).
     `engine="local"`: a pool of `workers` processes on this machine, writing the store directly.
     `engine="ray"`: a Ray cluster (`address`, e.g. "auto" or "ray://head:10001"; None starts a
     local runtime) with `workers` actors, writing Parquet shards to `shards` (default

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..entities.lexicons import Lexicons, load
+from ..pipeline.entities.lexicons import Lexicons, load
 
 SUFFIXES = {"jr": "jr", "jr.": "jr", "junior": "jr", "sr": "sr", "sr.": "sr", "senior": "sr",
             "ii": "ii", "iii": "iii", "iv": "iv", "2nd": "ii", "3rd": "iii"}
@@ -191,7 +191,7 @@ def _english_words() -> frozenset[str]:
     are nouns too (Taylor, Davis, Kelly). Empty when the pipeline's tables cannot be found."""
     from spacy.lookups import Lookups
 
-    from ..nlp import default_model
+    from ..pipeline.build import default_model
 
     try:
         spec = importlib.util.find_spec(default_model())

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..entities.lexicons import load as load_lexicons
 from ..errors import Errors, UsageError
+from ..pipeline.entities.lexicons import load as load_lexicons
 from .identity import Link, Occurrence, cluster_family, person_id
 from .names import common_word, fold, org_key, parse_person, pronoun_gender
 from .store import Row, _row, column

@@ -173,7 +173,7 @@ class SkipRow(Row):
     TABLE = "skips"
     KEY = "PRIMARY KEY (location)"
     location: str = column("VARCHAR", "NOT NULL", "file@offset")
-    reason: str = column("VARCHAR", "NOT NULL", "models.SKIP_REASONS: not-response, http-status, ...")
+    reason: str = column("VARCHAR", "NOT NULL", "types.SKIP_REASONS: not-response, http-status, ...")
     detail: str | None = column("VARCHAR", "", "record type, HTTP status, content type or language")
     record_id: str | None = column("VARCHAR")
     seen_at: datetime = column("TIMESTAMP")

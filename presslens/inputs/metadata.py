@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import Errors, UsageError
-from .models import Record, Reject
+from ..errors import Errors, UsageError
+from ..types import Record, Reject
 
 __all__ = ["Metadata", "ReadOptions", "apply_metadata", "load_metadata", "read_records"]
 
@@ -92,7 +92,7 @@ def load_metadata(path: str | Path) -> Metadata:
     """Read a metadata file (`.csv`, `.tsv`, `.jsonl`/`.ndjson`; else sniffed). Raises UsageError
     [E030] for a missing or unreadable file, [E031] when no key column is found, [E032] for an
     impossible date (with its line)."""
-    from .inputs import normalise_date
+    from .readers import normalise_date
 
     path = Path(path)
     if not path.is_file():
@@ -175,7 +175,7 @@ class ReadOptions:
 
     @classmethod
     def from_cli(cls, input_format: str | None, fields: Iterable[str], metadata: str | None) -> ReadOptions:
-        from .inputs import parse_mapping
+        from .readers import parse_mapping
 
         return cls(input_format, tuple(parse_mapping(fields).items()), metadata)
 
@@ -184,7 +184,7 @@ def read_records(paths: Iterable[str], options: ReadOptions | None = None,
                  exclude: Iterable[str] = ()) -> Iterator[Record | Reject]:
     """Every record of `paths` read with `options` (presslens.inputs.iter_records, then the
     metadata). Bad paths, formats, fields and metadata files fail here, before anything is read."""
-    from .inputs import iter_records
+    from .readers import iter_records
 
     options = options or ReadOptions()
     metadata = load_metadata(options.metadata) if options.metadata else None

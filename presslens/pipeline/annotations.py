@@ -4,11 +4,11 @@ Components add their results to these Doc extensions (registered once, on import
 
     doc._.published      str | None      the article's ISO date, set before the pipeline runs
     doc._.pl_entities    list[DocEntity]     written by presslens.coref
-    doc._.pl_statements  list[DocStatement]  written by presslens.attribution
+    doc._.pl_statements  list[DocStatement]  written by presslens.pipeline.attribution
     doc._.pl_times       list[DocTime]       written by presslens.times
 
-They hold spaCy Spans, valid only while the Doc lives; `presslens.convert` turns them into the
-plain dataclasses of `presslens.models` at one boundary.
+They hold spaCy Spans, valid only while the Doc lives; `presslens.pipeline.convert` turns them into the
+plain dataclasses of `presslens.types` at one boundary.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from __future__ import annotations
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
-from ..quotes import quote_mark_tokens, single_quote_marks
 from .encoder import LABELS
 from .lexicon import Lexicon
+from .quotes import quote_mark_tokens, single_quote_marks
 
 _MAX_UP = 8  # ancestors walked to find a cue; deeper clauses are rare
 
@@ -65,7 +65,7 @@ class DocArrays:
         self.cue = [_cue_kind(self.pos[i], self.lemma[i], lex) for i in range(n)]
         self.phrase = _phrase_marks(self.lower, lex)
         # British single quotes ('We will win,' he said, also curly) are read as quotation
-        # marks in pairs (`presslens.quotes`), and the tagger sees their marks as the double
+        # marks in pairs (`presslens.pipeline.attribution.quotes`), and the tagger sees their marks as the double
         # marks it was trained on; an opening curly single mark no longer runs to the line end
         double = quote_marks([t if t != "\u2018" else "" for t in self.text], self.space)
         single = single_quote_marks(self.text, self.space, double)

@@ -3,7 +3,7 @@
 The headline figures come from `../shared/eval/attribution_score.py` itself (`make eval`); this
 module imports that scorer (path given) so every breakdown uses the very same matching.
 
-    python -m presslens.attribution.evaluate --polnear ../shared/data/polnear --split dev \\
+    python -m presslens.pipeline.attribution.evaluate --polnear ../shared/data/polnear --split dev \\
         --pred out/polnear-dev.jsonl --scorer ../shared/eval/attribution_score.py
 """
 

@@ -6,7 +6,7 @@ reuses the shared scorer's own functions (`score`, `score_components`, `quoted_s
 `line`), imported from the path given, with the gold adapted into the structures its
 `load_gold` yields for PolNeAR, so the figures mean exactly what they mean on PolNeAR dev.
 
-    python -m presslens.attribution.ptc_eval --ptc ../shared/data/ptc --gold eval/ptc-dev \\
+    python -m presslens.pipeline.attribution.ptc_eval --ptc ../shared/data/ptc --gold eval/ptc-dev \\
         --pred out/ptc-dev.jsonl --scorer ../shared/eval/attribution_score.py
 """
 
@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from presslens.attribution.evaluate import load_scorer
+from presslens.pipeline.attribution.evaluate import load_scorer
 
 KINDS = ("direct", "mixed", "indirect")
 

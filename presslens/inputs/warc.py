@@ -9,7 +9,7 @@ the file, exactly one of:
   title, published date and site name come from the page; the outlet is the site name the page
   gives, else the registered domain of the URL (tldextract, offline suffix list); the crawl date
   (`WARC-Date`), the record id and the identified language go into `Record.origin`.
-- a `Skip` with its reason (`models.SKIP_REASONS`): `not-response` (request, metadata,
+- a `Skip` with its reason (`types.SKIP_REASONS`): `not-response` (request, metadata,
   warcinfo, revisit records), `http-status` (not 200), `not-html` (PDF, images, ...),
   `no-article` (trafilatura finds no main text: an empty page, a front page), `language`
   (the language is kept in `detail`), or `stored` (the caller already holds this record).
@@ -36,8 +36,8 @@ from dataclasses import replace
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from .errors import Errors, UsageError, Warnings
-from .models import Origin, Record, Reject, Skip
+from ..errors import Errors, UsageError, Warnings
+from ..types import Origin, Record, Reject, Skip
 
 __all__ = ["SUFFIXES", "is_warc", "iter_warc", "looks_like_warc"]
 
@@ -167,7 +167,7 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str | Non
 def _article(name: str, offset: int, record_id: str | None, uri: str | None, crawled: str | None,
              block: bytes, languages: Container[str]) -> Record | Reject | Skip:
     """What one complete `response` record holds."""
-    from . import inputs
+    from . import readers as inputs
 
     location = f"{name}@{offset}"
     http = _http(block)

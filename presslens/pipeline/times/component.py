@@ -13,8 +13,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .. import timex
 from ..annotations import DocTime
+from . import timex
 
 # Leading/trailing tokens that are not part of the expression: "on Tuesday", "her last week"
 # (an NER slip), "Tuesday's".

@@ -21,10 +21,10 @@ import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc, Span
 
+from ...errors import Errors, UsageError
 from ..annotations import DocSource, DocStatement
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
-from ..errors import Errors, UsageError
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging

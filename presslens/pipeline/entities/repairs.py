@@ -6,7 +6,7 @@ possessive ("Trump's spokesman"), misses a surname it found earlier, and keeps d
 "the" inside spans. The rules here make the spans consistent for linking:
 
 - a PERSON span is the proper name only, without honorific or office title and without a
-  possessive "'s"; the title is found again by `presslens.entities.mentions`;
+  possessive "'s"; the title is found again by `presslens.pipeline.entities.mentions`;
 - a span never starts with "the" or ends with "'s";
 - a short proper name opening with a known first name is PERSON ("Paul Renard" as ORG);
 - a name seen as PERSON anywhere in the article is PERSON everywhere in it;

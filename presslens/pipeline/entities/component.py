@@ -1,18 +1,38 @@
-"""presslens_coref_v1: in-article entities and coreference.
+"""The entity stage's two spaCy components.
 
-Writes `doc._.pl_entities`: one `DocEntity` per person, organisation, place or group, ids
-`e1, e2, ...` in order of first mention, with its mentions (`name`, `title`, `role`, `pronoun`,
-`group`), role phrases and titles. Mentions are found by `presslens.entities.mentions` and
-linked by the rules of `presslens.entities.chains`; see docs/entities.md.
+presslens_names_v1 runs right after spaCy's `ner` and mends its slips that hurt attribution:
+PERSON spans become the bare proper name (honorifics and office titles stay outside, where
+presslens_coref_v1 records them), Arabic name particles are joined, a name once PERSON stays
+PERSON, bracketed acronyms take their name's label. The rules live in `repairs`.
+
+presslens_coref_v1 writes `doc._.pl_entities`: one `DocEntity` per person, organisation, place
+or group, ids `e1, e2, ...` in order of first mention, with its mentions (`name`, `title`,
+`role`, `pronoun`, `group`), role phrases and titles. Mentions are found by `mentions` and
+linked by the rules of `chains`; see docs/entities.md.
 """
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..annotations import DocEntity, DocMention
-from ..entities import lexicons
-from ..entities.chains import Resolver, canonical_name
-from ..entities.mentions import find_mentions
+from . import lexicons
+from .chains import Resolver, canonical_name
+from .mentions import find_mentions
+from .repairs import repair
+
+
+@Language.component("presslens_names_v1", requires=["doc.ents", "token.tag"], assigns=["doc.ents"])
+def names(doc: Doc) -> Doc:
+    return repair(doc)
+
+
+def make_names(nlp: Language, name: str):
+    """The factory of the unversioned name `presslens_names` (now v1), for a user's own pipeline
+    and the `spacy_factories` entry point."""
+    return names
+
+
+Language.factory("presslens_names", requires=["doc.ents", "token.tag"], assigns=["doc.ents"])(make_names)
 
 
 @Language.factory(

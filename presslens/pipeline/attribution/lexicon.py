@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import Errors
+from ...errors import Errors
 
 DATA = "presslens.data.attribution"
 

@@ -1,10 +1,10 @@
-"""The one boundary where Doc annotations become plain `presslens.models` data."""
+"""The one boundary where Doc annotations become plain `presslens.types` data."""
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from .models import Entity, Mention, Source, Statement, TimeExpression
+from ..types import Entity, Mention, Source, Statement, TimeExpression
 
 
 def _offsets(spans: list[Span], shift: int) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""In-article coreference: grouping the mentions of `presslens.entities.mentions` into one
+"""In-article coreference: grouping the mentions of `presslens.pipeline.entities.mentions` into one
 chain per person, organisation, place or group, with rules over names, the parse and lexicons.
 
 One pass over the mentions in document order; each mention either joins a chain or starts one:

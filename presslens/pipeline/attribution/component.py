@@ -14,7 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..attribution.model import Attributor
+from .tagger import Attributor
 
 
 class AttributionComponent:

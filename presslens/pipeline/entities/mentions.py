@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from ..quotes import single_quote_marks
+from ..attribution.quotes import single_quote_marks
 from .lexicons import Lexicons
 from .repairs import name_key
 

@@ -98,12 +98,12 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     function (`encoder_train.train` outputs), to refit the CRFs and judges without
     fine-tuning the encoder again; by default the encoders are fine-tuned here.
     """
-    from .. import nlp as nlp_module
+    from .. import build
     from . import encoder_train
     from .encoder import EncoderTagger
-    from .model import Attributor
+    from .tagger import Attributor
 
-    nlp = nlp or nlp_module.load(components=())
+    nlp = nlp or build.load(components=())
     lex = Lexicon.load()
     articles = read_split(polnear, split)
     log(f"parsing {len(articles)} articles ...")
@@ -172,7 +172,7 @@ def provenance(polnear, split, n_articles, n_tokens, nlp) -> dict:
             versions[p] = pkg_metadata.version(p)
         except pkg_metadata.PackageNotFoundError:
             pass
-    from ..about import __version__
+    from ...about import __version__
 
     versions["presslens"] = __version__
     return {

@@ -1,6 +1,6 @@
 """Time expressions: finding them in text and normalising them against the article's date.
 
-Pure functions, no spaCy. `presslens.components.times` decides which spans are time
+Pure functions, no spaCy. `presslens.pipeline.times.component` decides which spans are time
 expressions and what tense governs them; this module turns one expression's text into an ISO
 value:
 

@@ -15,7 +15,7 @@ Formats (by extension, else by sniffing the content; `input_format` overrides bo
     csv       a header row and the same columns (`.tsv`: tab-separated)
     html      a web page: main text and metadata (title, date, site name) via trafilatura
     warc      a web archive (`.warc`, `.warc.gz`, as CC-NEWS ships them): every HTML response
-              record as above, other records counted as `Skip`s by reason (presslens.warc)
+              record as above, other records counted as `Skip`s by reason (presslens.inputs.warc)
 
 Paths may be files, folders (walked recursively), glob patterns (`crawl/*.warc.gz`) and, for
 WARC files, fsspec URLs (`s3://bucket/CC-NEWS-*.warc.gz`, with s3fs installed).
@@ -43,8 +43,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import Errors, RecordError, UsageError, Warnings
-from .models import Record, Reject, Skip
+from ..errors import Errors, RecordError, UsageError, Warnings
+from ..types import Record, Reject, Skip
 from .warc import is_warc, iter_warc, looks_like_warc
 
 __all__ = ["FIELDS", "FORMATS", "Dateline", "iter_records", "normalise_date", "parse_dateline", "parse_mapping"]

@@ -1,1 +1,0 @@
-"""presslens's spaCy components; each module registers one versioned factory."""

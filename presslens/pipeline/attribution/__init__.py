@@ -1,0 +1,12 @@
+"""The attribution stage: statements, their speakers and their source chains.
+
+    component     the spaCy components presslens_attribution_v1 and _v2
+    tagger        `Attributor`: the taggers (crf, encoder, stacked), their judges, `predict`
+    features      per-token features of the CRF; `quotes` pairs quotation marks
+    encoder       the fine-tuned encoder at run time (ONNX); `encoder_train` fine-tunes it (torch)
+    tags, decode  BIO tags to spans, spans to linked statements
+    judge         the LightGBM judge that scores each statement (`confidence`)
+    lexicon       the cue lexicon (presslens/data/attribution/cues.tsv)
+    train         `presslens train attribution`; `polnear`, `evaluate`, `ptc_eval` read and score
+                  the development sets
+"""
