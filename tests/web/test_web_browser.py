@@ -76,10 +76,10 @@ def test_overview_shows_counts(page, server_url, dialogs):
     # articles on the left axis, statements on the right, each titled in its series' colour
     left = page.locator("svg.chart.columns [data-axis=left] .axis-title")
     right = page.locator("svg.chart.columns [data-axis=right] .axis-title")
-    assert left.inner_text() == "articles" and right.inner_text() == "statements"
+    assert left.text_content() == "articles" and right.text_content() == "statements"  # SVG: no inner_text
     bars = page.locator("svg.chart.columns rect.series1").first
     assert right.evaluate("el => getComputedStyle(el).fill") == bars.evaluate("el => getComputedStyle(el).fill")
-    labels = page.locator("svg.chart.columns .label-x").all_inner_texts()
+    labels = page.locator("svg.chart.columns .label-x").all_text_contents()
     assert labels and all(len(t) == 7 and t[4] == "-" for t in labels)  # 2024-03, not a date or a number
     assert not dialogs
 
