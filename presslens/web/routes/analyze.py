@@ -85,7 +85,7 @@ async def analyze_data(request: Request) -> dict:
                               published=req.published.isoformat() if req.published else None)
 
 
-@router.post("/api/analyze", tags=["analyze"], summary="Analyse one article without storing it",
+@router.post("/api/analyze", tags=["analyze"], summary="Analyze one article without storing it",
              openapi_extra={"requestBody": _BODY}, response_model=responses.Article,
              response_model_exclude_unset=True, responses=responses.errors(400, 408, 413, 415, 422, 503))
 async def analyze_json(request: Request):
