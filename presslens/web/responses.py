@@ -282,7 +282,11 @@ class ArticleInCorpus(_Body):
     story_id: str | None
     pipeline_version: str | None
     content_hash: str | None
-    sources: list[ArticlePlace]
+    places: list[ArticlePlace] | None = Field(None, description="Every place the article was read from")
+    # The name of `places` before issue 11 §1 renamed it (main, bec09ef): this branch's store
+    # still writes `sources`. Only the one the store writes is answered (exclude_unset); drop this
+    # field once the rename is merged.
+    sources: list[ArticlePlace] | None = Field(None, description="`places`, in a corpus of an earlier version")
 
 
 class Article(BaseModel):
