@@ -283,11 +283,11 @@ class Corpus:
         queries._where(outlet=kw.get("outlet"), since=kw.get("since"), until=kw.get("until"))  # validate
         return self._stream(lambda con: queries.speakers(con, **kw))
 
-    def count_speakers(self, *, since=None, until=None, outlet=None) -> int:
+    def count_speakers(self, *, by: str | None = None, since=None, until=None, outlet=None) -> int:
         """How many rows `speakers()` gives for these filters (for paging)."""
         queries._where(outlet=outlet, since=since, until=until)
         with self._connection() as con:
-            return queries.count_speakers(con, since=since, until=until, outlet=outlet)
+            return queries.count_speakers(con, by=by, since=since, until=until, outlet=outlet)
 
     def speakers_page(self, *, limit: int = 100, offset: int = 0, **filters) -> dict[str, Any]:
         """One page of `speakers()` and the count of all of them: `{"total": N, "speakers": [...]}`."""

@@ -364,13 +364,16 @@ def undated(con, index: Index | None, text: str | None = None, **filters) -> int
     return con.execute(f"SELECT count(*) FROM {_source(con)} WHERE published IS NULL AND {where}", params).fetchone()[0]
 
 
-def count_speakers(con, *, since=None, until=None, outlet=None) -> int:
-    """How many rows `speakers` gives (without `by`)."""
+def count_speakers(con, *, by: str | None = None, since=None, until=None, outlet=None) -> int:
+    """How many rows `speakers` gives (per person, or per person and outlet with `by="outlet"`)."""
+    if by not in (None, "outlet"):
+        raise UsageError(Errors.E306.format(value=by))
     where, params = _where(outlet=outlet, since=since, until=until)
-    if persons.has_persons(con):
-        sql = f"SELECT count(DISTINCT person_id) FROM {_LINKED} WHERE person_id IS NOT NULL AND {where}"
-    else:
-        sql = f"SELECT count(DISTINCT speaker) FROM statements WHERE speaker IS NOT NULL AND {where}"
+    who = "person_id" if persons.has_persons(con) else "speaker"
+    # A row (not a value) per group: count(DISTINCT (a, b)) counts a NULL outlet as one group too.
+    keys = f"({who}, outlet)" if by else who
+    source = _LINKED if who == "person_id" else "statements"
+    sql = f"SELECT count(DISTINCT {keys}) FROM {source} WHERE {who} IS NOT NULL AND {where}"
     return con.execute(sql, params).fetchone()[0]
 
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -87,14 +88,19 @@ def create_app(
     # The last added runs first: security headers on every response, the 413 included; the body
     # limit holds before any route or parser reads the body.
     app.add_middleware(BodyLimit, max_bytes=max_upload, timeout=body_timeout)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOCAL_HOSTS)
+    app.add_middleware(KnownHosts, allowed_hosts=allowed_hosts or LOCAL_HOSTS)
     app.add_middleware(SecurityHeaders)
     return app
 
 
+def error_body(status: int, message: str) -> dict:
+    """The one shape of every JSON error (`responses.Error`)."""
+    return {"error": {"status": status, "message": message}}
+
+
 def _error(request: Request, status: int, message: str, headers: dict | None = None):
     if wants_json(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
+        return JSONResponse(error_body(status, message), status_code=status, headers=headers)
     return page(request, "error.html", {"status": status, "message": message, "json_url": None},
                 status_code=status)
 
@@ -180,13 +186,32 @@ class BodyLimit:
         await self._reply(scope, receive, send, 413, message)
 
     async def _reply(self, scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
-        if scope["path"].startswith("/api/"):
-            response = JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
-        else:
-            html = templates.get_template("error.html").render(status=status, message=message, json_url=None)
-            response = HTMLResponse(html, status_code=status)
+        response = _bare_error(scope, status, message)
         response.headers["connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)
+
+
+def _bare_error(scope: Scope, status: int, message: str):
+    """The error a middleware sends (before any route or handler runs), in the app's one shape."""
+    if scope["path"].startswith("/api/") or scope["path"] == "/openapi.json":
+        return JSONResponse(error_body(status, message), status_code=status)
+    html = templates.get_template("error.html").render(status=status, message=message, json_url=None)
+    return HTMLResponse(html, status_code=status)
+
+
+class KnownHosts(TrustedHostMiddleware):
+    """Starlette's Host check, answering a refused Host with the app's error (JSON on `/api/`,
+    the error page elsewhere) instead of Starlette's plain-text "Invalid host header"."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.allow_any or scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        host = Headers(scope=scope).get("host", "").split(":")[0]
+        if any(host == p or (p.startswith("*") and host.endswith(p[1:])) for p in self.allowed_hosts):
+            return await self.app(scope, receive, send)
+        message = (f"This server answers only for {', '.join(self.allowed_hosts)}, not for the host "
+                   f"{host!r}. Open it at one of those names, or start it with `presslens serve --host`.")
+        await _bare_error(scope, 400, message)(scope, receive, send)
 
 
 class SecurityHeaders:

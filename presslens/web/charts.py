@@ -5,29 +5,102 @@ The templates in `templates/_charts.html` draw these; labels are escaped there l
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
-def columns(rows: list[dict], label: str, series: list[str], *, width: int = 720, height: int = 200) -> dict:
-    """Grouped columns, one group per row (e.g. per month), one column per series."""
-    top, bottom, left = 10, 24, 44
-    plot_h = height - top - bottom
-    peak = max((int(r.get(k) or 0) for r in rows for k in series), default=0) or 1
-    group_w = (width - left) / max(len(rows), 1)
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_MONTHS = 240  # a longer span is drawn by year: a column per month would be under a pixel wide
+LABEL_W = 56  # px an axis label needs ("2016-03" at the stylesheet's tick size, and a gap)
+
+
+def _month_slots(rows: list[dict], label: str, series: list[str]) -> list[dict]:
+    """Rows on a calendar: every month from the first to the last, a month without a row being a
+    gap (drawn as one, never bridged or left off the axis); rows whose label is not a month (the
+    speaker page's `undated`) stay last. Over MAX_MONTHS months, years instead."""
+    dated = [r for r in rows if MONTH.match(str(r.get(label) or ""))]
+    other = [r for r in rows if not MONTH.match(str(r.get(label) or ""))]
+    if not dated:
+        return [{"label": str(r.get(label) or ""), "row": r, "gap": False} for r in rows]
+    first, last = (tuple(int(x) for x in str(dated[i].get(label)).split("-")) for i in (0, -1))
+    months = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    if months > MAX_MONTHS:
+        years: dict[str, dict] = {}
+        for r in dated:
+            year = str(r.get(label))[:4]
+            acc = years.setdefault(year, {label: year, **{k: 0 for k in series}})
+            for k in series:
+                acc[k] += int(r.get(k) or 0)
+        keys = [str(y) for y in range(first[0], last[0] + 1)]
+        by_key = years
+    else:
+        keys = [f"{(first[1] - 1 + i) // 12 + first[0]:04d}-{(first[1] - 1 + i) % 12 + 1:02d}" for i in range(months)]
+        by_key = {str(r.get(label)): r for r in dated}
+    slots = [{"label": k, "row": by_key.get(k), "gap": k not in by_key} for k in keys]
+    return slots + [{"label": str(r.get(label) or ""), "row": r, "gap": False} for r in other]
+
+
+def _nice(peak: int) -> int:
+    """The axis top: `peak` rounded up to 1, 2 or 5 times a power of ten."""
+    if peak <= 1:
+        return 1
+    step = 10 ** (len(str(peak)) - 1)
+    return next(m * step for m in (1, 2, 5, 10) if m * step >= peak)
+
+
+def columns(rows: list[dict], label: str, series: list[str], *, right: list[str] | None = None,
+            empty: str = "none", width: int = 720, height: int = 220) -> dict:
+    """Grouped columns, one group per row (e.g. per month), one column per series. Monthly rows
+    are laid on a calendar (see `_month_slots`): a month without a row is a gap, titled `empty`.
+    Series named in `right` are scaled to an axis of their own on the right (statements outnumber
+    articles several times over: on one axis the articles would be slivers)."""
+    right = [k for k in (right or []) if k in series]
+    left_series = [k for k in series if k not in right]
+    top, bottom, left = 12, 30, 56
+    margin_r = 56 if right else 12
+    plot_w, plot_h = width - left - margin_r, height - top - bottom
+    base = top + plot_h
+    slots = _month_slots(rows, label, series)
+    peaks = {side: _nice(max((int((s["row"] or {}).get(k) or 0) for s in slots for k in keys), default=0))
+             for side, keys in (("left", left_series), ("right", right))}
+    group_w = plot_w / max(len(slots), 1)
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
-    bars, labels = [], []
-    every = max(1, len(rows) // 12)  # at most ~12 axis labels
-    for i, row in enumerate(rows):
-        x0 = left + i * group_w + group_w * 0.1
-        for j, key in enumerate(series):
-            v = int(row.get(key) or 0)
-            h = plot_h * v / peak
-            bars.append({"x": round(x0 + j * bar_w, 1), "y": round(top + plot_h - h, 1), "w": round(bar_w, 1),
-                         "h": round(h, 1), "series": j, "title": f"{row.get(label)}: {v:,} {key}"})
-        if i % every == 0:
-            labels.append({"x": round(left + i * group_w + group_w / 2, 1), "text": str(row.get(label) or "")})
-    return {"width": width, "height": height, "bars": bars, "labels": labels, "series": series,
-            "peak": peak, "left": left, "base": top + plot_h, "top": top}
+    every = max(1, -(-len(slots) // max(1, int(plot_w // LABEL_W))))  # labels that do not overlap
+    bars, labels, gaps = [], [], []
+    for i, slot in enumerate(slots):
+        x = left + i * group_w
+        if slot["gap"]:
+            gaps.append({"x": round(x, 1), "w": round(group_w, 1), "label": slot["label"],
+                         "title": f"{slot['label']}: {empty}"})
+        else:
+            for j, key in enumerate(series):
+                v = int(slot["row"].get(key) or 0)
+                h = plot_h * v / peaks["right" if key in right else "left"]
+                bars.append({"x": round(x + group_w * 0.1 + j * bar_w, 1), "y": round(base - h, 1),
+                             "w": round(bar_w, 1), "h": round(h, 1), "series": j,
+                             "title": f"{slot['label']}: {v:,} {key}"})
+        calendar = MONTH.match(slot["label"]) or len(slot["label"]) == 4
+        if not calendar:  # `undated` is always labelled: the month label next to it gives way
+            while labels and x + group_w / 2 - labels[-1]["x"] < LABEL_W:
+                labels.pop()
+        if i % every == 0 or not calendar:
+            labels.append({"x": round(x + group_w / 2, 1), "text": slot["label"]})
+
+    def axis(side: str, keys: list[str]) -> dict | None:
+        if not keys:
+            return None
+        peak = peaks[side]
+        values = [0, peak // 2, peak] if peak % 2 == 0 else [0, peak]
+        return {"title": " and ".join(keys), "series": [series.index(k) for k in keys],
+                "x": left if side == "left" else left + plot_w,
+                "ticks": [{"y": round(base - plot_h * v / peak, 1), "text": f"{v:,}"} for v in values]}
+
+    return {"width": width, "height": height, "bars": bars, "labels": labels, "gaps": gaps, "empty": empty,
+            "series": series,
+            "slots": [{"label": s["label"], "gap": s["gap"]} for s in slots],
+            "axes": {"left": axis("left", left_series), "right": axis("right", right)},
+            "peak": peaks["left"], "left": left, "plot_right": left + plot_w, "base": base, "top": top,
+            "plot_h": plot_h}
 
 
 def hbars(rows: list[dict], label: str, value: str, *, width: int = 360, bar_h: int = 18,

@@ -131,6 +131,19 @@ def link(path: str, **params: Any) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def page_links(path: str, paging: dict, total: int, limit: int, offset: int, max_offset: int | None = None) -> dict:
+    """first / prev / next / last links of a paged list (`paging`: the other parameters); no link
+    past `max_offset`, the deepest offset the route accepts (the download has every row)."""
+    def at(start: int) -> str | None:
+        return link(path, **paging, offset=start or None) if max_offset is None or start <= max_offset else None
+
+    last = max(total - 1, 0) // limit * limit
+    return {"first": at(0) if offset > 0 else None,
+            "prev": at(max(min(offset - limit, last), 0)) if offset > 0 else None,
+            "next": at(offset + limit) if offset + limit < total else None,
+            "last": at(last) if offset < last else None}
+
+
 def iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 

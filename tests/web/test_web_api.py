@@ -110,6 +110,7 @@ def test_analyze_json_with_dateline(client):
     assert a["schema"] == "presslens/1"
     assert (a["outlet"], a["published"]) == ("Example News", "2020-09-15")
     assert a["text"].startswith('"We will win,"')
+    assert "corpus" not in a  # the response model adds no member the analysis has not (it is not stored)
 
 
 def test_analyze_json_fields_win(client):

@@ -73,6 +73,29 @@ def test_overview_shows_counts(page, server_url, dialogs):
     assert int(page.locator('[data-count="articles"]').inner_text().replace(",", "")) == 4
     assert int(page.locator('[data-count="statements"]').inner_text().replace(",", "")) >= 4
     assert page.locator("svg.chart.columns rect").count() >= 2
+    # articles on the left axis, statements on the right, each titled in its series' colour
+    left = page.locator("svg.chart.columns [data-axis=left] .axis-title")
+    right = page.locator("svg.chart.columns [data-axis=right] .axis-title")
+    assert left.text_content() == "articles" and right.text_content() == "statements"  # SVG: no inner_text
+    bars = page.locator("svg.chart.columns rect.series1").first
+    assert right.evaluate("el => getComputedStyle(el).fill") == bars.evaluate("el => getComputedStyle(el).fill")
+    labels = page.locator("svg.chart.columns .label-x").all_text_contents()
+    assert labels and all(len(t) == 7 and t[4] == "-" for t in labels)  # 2024-03, not a date or a number
+    assert not dialogs
+
+
+def test_a_list_downloads_in_the_browser(page, server_url, dialogs, web_corpus):
+    """Clicking "CSV" on the speaker list saves every speaker, not one page of them."""
+    import csv
+
+    page.goto(server_url + "/speakers?limit=1")
+    with page.expect_download() as info:
+        page.click("p.summary .downloads a:text('CSV')")
+    download = info.value
+    assert download.suggested_filename == "speakers.csv"
+    with open(download.path(), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(web_corpus.speakers()) >= 2
     assert not dialogs
 
 

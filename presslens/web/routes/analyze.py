@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from .. import deps
+from .. import deps, responses
 from ..deps import page
 from ..render import article_view
 
@@ -86,8 +86,9 @@ async def analyze_data(request: Request) -> dict:
 
 
 @router.post("/api/analyze", tags=["analyze"], summary="Analyze one article without storing it",
-             openapi_extra={"requestBody": _BODY})
-async def analyze_json(request: Request) -> dict:
+             openapi_extra={"requestBody": _BODY}, response_model=responses.Article,
+             response_model_exclude_unset=True, responses=responses.errors(400, 408, 413, 415, 422, 503))
+async def analyze_json(request: Request):
     """Returns the `presslens/1` article JSON, exactly as `presslens analyze` writes it. Bodies over
     the server's upload limit (2 MB by default) get a 413."""
     return await analyze_data(request)

@@ -8,8 +8,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from .. import charts
+from .. import charts, responses
 from ..deps import page, query_all
+from ..downloads import download_links
 
 router = APIRouter()
 TOP_PER_OUTLET = 5
@@ -59,8 +60,9 @@ async def _overview_data(request: Request) -> dict:
     return {"stats": stats, "over_time": over_time, "top_speakers": top, "top_speakers_by_outlet": by_outlet}
 
 
-@router.get("/api/overview", tags=["pages"], summary="Counts, activity over time and top speakers")
-async def overview_json(request: Request) -> dict:
+@router.get("/api/overview", tags=["pages"], summary="Counts, activity over time and top speakers",
+            response_model=responses.Overview, responses=responses.errors(400, 503))
+async def overview_json(request: Request):
     """The data of the overview page `/`."""
     return await overview_data(request)
 
@@ -68,6 +70,9 @@ async def overview_json(request: Request) -> dict:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def overview_page(request: Request):
     data = await overview_data(request)
-    chart = charts.columns(data["over_time"], "period", ["articles", "statements"])
+    chart = charts.columns(data["over_time"], "period", ["articles", "statements"], right=["statements"],
+                           empty="no articles")
     top = charts.hbars(data["top_speakers"], "speaker", "statements", key="person_id")
-    return page(request, "overview.html", {"data": data, "chart": chart, "top": top, "json_url": "/api/overview"})
+    return page(request, "overview.html", {"data": data, "chart": chart, "top": top, "json_url": "/api/overview",
+                                           "speaker_files": download_links("/api/speakers", {}),
+                                           "outlet_files": download_links("/api/speakers", {"by": "outlet"})})

@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..deps import iso, link, page, query_all
-from ..downloads import stream_rows
+from ...corpus import schemas
+from .. import responses
+from ..deps import iso, link, page, page_links, query_all
+from ..downloads import Download, download_links, stream_rows
 
 router = APIRouter()
 
@@ -18,15 +20,21 @@ Kind = Literal["direct", "mixed", "indirect"]
 Text = Annotated[str | None, Query(max_length=500, description="Words or a \"quoted phrase\" to find")]
 Name = Annotated[str | None, Query(max_length=300)]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
+MAX_OFFSET = 100_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+def _filters(q: str | None, speaker: str | None, outlet: str | None, kind: Kind | None, since: dt.date | None,
+             until: dt.date | None) -> tuple[str | None, dict]:
+    filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
+               "until": iso(until)}
+    return (q.strip() if q and q.strip() else None), filters
 
 
 async def search_data(request: Request, q: str | None, speaker: str | None, outlet: str | None,
                       kind: Kind | None, since: dt.date | None, until: dt.date | None, limit: int,
                       offset: int) -> dict:
-    filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
-               "until": iso(until)}
-    text = q.strip() if q and q.strip() else None
+    text, filters = _filters(q, speaker, outlet, kind, since, until)
     results, facets, counts = await query_all(
         request, ("quotes", (text,), {**filters, "limit": limit, "offset": offset}),
         ("quote_facets", (text,), filters), ("search_counts", (text,), filters))
@@ -34,20 +42,20 @@ async def search_data(request: Request, q: str | None, speaker: str | None, outl
             "undated": counts["undated"], "results": results, "facets": facets}
 
 
-@router.get("/api/search", tags=["pages"], summary="Full-text search over statements, with facets")
+@router.get("/api/search", tags=["pages"], summary="Full-text search over statements, with facets",
+            response_model=responses.Search,
+            responses={**responses.downloads(), **responses.errors(400, 422, 503)})
 async def search_json(request: Request, q: Text = None, speaker: Name = None, outlet: Name = None,
                       kind: Kind | None = None, since: dt.date | None = None, until: dt.date | None = None,
-                      limit: Limit = 50, offset: Offset = 0,
-                      download: Annotated[str | None, Query(pattern="^(csv|jsonl)$")] = None):
+                      limit: Limit = 50, offset: Offset = 0, download: Download = None):
     """Statements matching `q` (all statements when empty), newest or best first, with counts by
     `speaker` (persons), `outlet`, `kind` and `month` for the same filters; `total` counts every
     match, `undated` the matches a `since`/`until` filter left out for want of a date. With
-    `download=csv` or `download=jsonl`, every match (no paging), streamed as a file."""
+    `download=csv`, `json` or `jsonl`, every match (no paging), streamed as a file with the
+    columns of `presslens quotes`."""
     if download:
-        filters = {"speaker": speaker or None, "outlet": outlet or None, "kind": kind, "since": iso(since),
-                   "until": iso(until)}
-        text = q.strip() if q and q.strip() else None
-        return stream_rows(request, "iter_quotes", {"text": text, **filters}, download, "statements")
+        text, filters = _filters(q, speaker, outlet, kind, since, until)
+        return stream_rows(request, "iter_quotes", (text,), filters, download, "statements", schemas.QUOTES)
     return await search_data(request, q, speaker, outlet, kind, since, until, limit, offset)
 
 
@@ -74,9 +82,10 @@ async def search_page(request: Request, q: Text = None, speaker: Name = None, ou
     data = await search_data(request, q, speaker, outlet, kind, since, until, limit, offset)
     params = {k: v for k, v in data["query"].items() if k not in ("limit", "offset")}
     facets = {name: facet_items(counts) for name, counts in (data["facets"] or {}).items()}
+    paging = {**params, "limit": limit if limit != 50 else None}
+    pages = page_links("/search", paging, data["total"], limit, offset, MAX_OFFSET)
     return page(request, "search.html", {"data": data, "params": params, "month_range": month_range,
                                          "facets": facets,
-                                         "csv_url": link("/api/search", **params, download="csv"),
-                                         "jsonl_url": link("/api/search", **params, download="jsonl"),
-                                         "json_url": link("/api/search", **params, limit=limit if limit != 50 else None,
-                                                         offset=offset or None)})
+                                         "pages": pages,
+                                         "downloads": download_links("/api/search", params),
+                                         "json_url": link("/api/search", **paging, offset=offset or None)})

@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from .. import charts
-from ..deps import iso, link, page, query
+from ...corpus import schemas
+from .. import charts, responses
+from ..deps import iso, link, page, page_links, query
+from ..downloads import Download, download_links, stream_rows
 
 router = APIRouter()
+PAGE = 100  # rows of the table per page
+Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip (most statements first)")]
 
 
-async def sources_data(request: Request, since: dt.date | None, until: dt.date | None) -> dict:
-    rows = await query(request, "sources", since=iso(since), until=iso(until))
-    return {"query": {"since": iso(since), "until": iso(until)}, "sources": rows}
+async def sources_rows(request: Request, since: dt.date | None, until: dt.date | None) -> list[dict]:
+    """Every (outlet, source) row: the graph weighs all of them, the table shows a page."""
+    return await query(request, "sources", since=iso(since), until=iso(until))
 
 
-@router.get("/api/sources", tags=["pages"], summary="Outlets and the sources they relay")
-async def sources_json(request: Request, since: dt.date | None = None, until: dt.date | None = None) -> dict:
-    """Rows `outlet, source, statements`: statements an outlet attributes `according to` a source."""
-    return await sources_data(request, since, until)
+def sources_data(rows: list[dict], since: dt.date | None, until: dt.date | None, limit: int, offset: int) -> dict:
+    return {"query": {"since": iso(since), "until": iso(until)}, "total": len(rows), "limit": limit,
+            "offset": offset, "sources": rows[offset:offset + limit]}
+
+
+@router.get("/api/sources", tags=["pages"], summary="Outlets and the sources they relay",
+            response_model=responses.Sources,
+            responses={**responses.downloads(),
+                       **responses.errors(400, 422, 503)})
+async def sources_json(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+                       limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
+    """One page of the rows `outlet, source, statements` (statements an outlet attributes
+    `according to` a source), most statements first; `total` counts every row. With
+    `download=csv`, `json` or `jsonl`, every row (no paging), streamed as a file with the columns
+    of `presslens sources`."""
+    if download:
+        return stream_rows(request, "iter_sources", (), {"since": iso(since), "until": iso(until)}, download,
+                           "sources", schemas.SOURCES)
+    return sources_data(await sources_rows(request, since, until), since, until, limit, offset)
 
 
 @router.get("/sources", response_class=HTMLResponse, include_in_schema=False)
-async def sources_page(request: Request, since: dt.date | None = None, until: dt.date | None = None):
-    data = await sources_data(request, since, until)
-    graph = charts.bipartite(data["sources"], "outlet", "source", "statements")
+async def sources_page(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+                       limit: Limit = PAGE, offset: Offset = 0):
+    rows = await sources_rows(request, since, until)
+    data = sources_data(rows, since, until, limit, offset)
+    graph = charts.bipartite(rows, "outlet", "source", "statements")
+    paging = {**data["query"], "limit": limit if limit != PAGE else None}
     return page(request, "sources.html", {"data": data, "graph": graph,
-                                          "json_url": link("/api/sources", **data["query"])})
+                                          "pages": page_links("/sources", paging, data["total"], limit, offset),
+                                          "downloads": download_links("/api/sources", data["query"]),
+                                          "json_url": link("/api/sources", **paging, offset=offset or None)})
