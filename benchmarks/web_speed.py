@@ -33,7 +33,7 @@ COMMON = ("the a of to and in that is for on it with as was we will not be are t
           "election president war peace workers prices energy climate bridge schools").split()
 OUTLETS = [f"{a} {b}" for a in ("Daily", "Evening", "Morning", "Weekly", "Valley", "Harbour", "City", "National")
            for b in ("Ledger", "Post", "Herald", "Wire", "Times")]
-SOURCES = ["Reuters", "the Associated Press", "state media", "officials", "a spokesperson", "Press TV",
+RELAYS = ["Reuters", "the Associated Press", "state media", "officials", "a spokesperson", "Press TV",
            "local police", "the ministry", "witnesses", "a leaked memo"]
 
 
@@ -74,7 +74,7 @@ def generate(db: Path, n_articles: int, *, seed: int = 7, chunk: int = 50_000) -
                     quote = " ".join(words).capitalize()
                     speaker = speakers[min(int(rng.paretovariate(1.2)) - 1, len(speakers) - 1)
                                        if j == 0 else rng.randrange(len(speakers))]
-                    source = rng.choice(SOURCES) if j == 2 else None
+                    relay = rng.choice(RELAYS) if j == 2 else None
                     text += ("" if j == 0 else " ") + '"'
                     start = len(text)
                     text += quote
@@ -83,17 +83,17 @@ def generate(db: Path, n_articles: int, *, seed: int = 7, chunk: int = 50_000) -
                     ss = len(text)
                     text += speaker
                     se = len(text)
-                    text += f", according to {source}." if source else "."
+                    text += f", according to {relay}." if relay else "."
                     eid = f"e{j + 1}"
                     ents.append({"id": eid, "name": speaker, "type": "PERSON", "roles": [], "titles": [],
                                  "mentions": [{"span": [ss, se], "kind": "name", "text": speaker}]})
                     sts.append({"id": f"s{j + 1}", "content": [[start, end]], "cue": [[ss - 5, ss - 1]],
                                 "source": [[ss, se]], "speaker": eid, "kind": "direct", "attribution": "named",
-                                "according_to": [{"name": source, "span": None, "entity": None}] if source else [],
+                                "according_to": [{"name": relay, "span": None, "entity": None}] if relay else [],
                                 "confidence": 0.9})
                     rows.append({"seq": i * 3 + j + 1, "article_id": aid, "statement_id": f"s{j + 1}",
                                  "speaker_entity": eid, "speaker": speaker, "kind": "direct", "attribution": "named",
-                                 "content": quote, "cue": "said", "according_to": [source] if source else [],
+                                 "content": quote, "cue": "said", "according_to": [relay] if relay else [],
                                  "confidence": 0.9, "published": published, "outlet": outlet, "story_id": aid,
                                  "title": None})
                 analysis = {"schema": "presslens/1", "id": aid, "outlet": outlet, "published": published,
@@ -211,7 +211,7 @@ def main() -> None:
                                                         * min(args.repeat, 10),
         "overview (HTML)": ["/"] * 3,
         "overview, first load after a change (HTML)": ["/"] * 3,
-        "sources (HTML)": ["/sources"] * 3,
+        "relays (HTML)": ["/relays"] * 3,
     }
     if args.only:
         cases = {name: paths for name, paths in cases.items() if args.only in name}

@@ -478,15 +478,15 @@ def split_speakers(ref, aliases, db) -> None:
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
 @_corpus_options
-def sources(since, until, db, fmt, output) -> None:
-    """Who relays whom: outlets and the sources ("according to ...") their statements go through.
+def relays(since, until, db, fmt, output) -> None:
+    """Who relays whom: outlets and the relays ("according to ...") their statements go through.
 
-    Example: presslens sources --format csv -o sources.csv
+    Example: presslens relays --format csv -o relays.csv
     """
     from .corpus import schemas
 
     corpus = _open_corpus(db)
-    export(corpus.iter_sources(since=since, until=until), fmt, output, schema=schemas.SOURCES)
+    export(corpus.iter_relays(since=since, until=until), fmt, output, schema=schemas.RELAYS)
     _say_undated(corpus, since=since, until=until)
 
 

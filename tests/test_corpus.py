@@ -232,7 +232,7 @@ def test_speakers_sources_timeline_article(hand_corpus):
     by_outlet = corpus.speakers(by="outlet", since="2020-01-01", until="2020-12-31")
     assert {(r["speaker"], r["outlet"], r["statements"]) for r in by_outlet} == {
         ("Jane Holloway", "Daily Planet", 1), ("Tom Briggs", "Daily Planet", 1), ("Jane Holloway", "Morning Post", 1)}
-    assert {(r["outlet"], r["source"], r["statements"]) for r in corpus.sources()} == {
+    assert {(r["outlet"], r["relay"], r["statements"]) for r in corpus.relays()} == {
         ("Daily Planet", "Reuters", 1), ("Morning Post", "AP", 1), ("Morning Post", "Reuters", 1)}
     line = corpus.timeline("holloway")
     assert [r["published"] for r in line] == ["2020-03-01", "2020-05-10", "2021-01-20"]

@@ -21,7 +21,7 @@ COMMANDS = [
     ["quotes", "taxes"],
     ["quotes", "--speaker", "holloway", "--since", "2020-01-01"],
     ["speakers", "--by", "outlet"],
-    ["sources"],
+    ["relays"],
     ["timeline", "--speaker", "Jane Holloway"],
     ["rejects"],
 ]

@@ -20,7 +20,7 @@ def parquet_schema(path) -> list[tuple[str, str]]:
         con.close()
 
 
-@pytest.mark.parametrize("schema", [schemas.QUOTES, schemas.SPEAKERS, schemas.TIMELINE, schemas.SOURCES,
+@pytest.mark.parametrize("schema", [schemas.QUOTES, schemas.SPEAKERS, schemas.TIMELINE, schemas.RELAYS,
                                     schemas.REJECTS, schemas.ALIASES])
 def test_declared_schema_whatever_the_rows(tmp_path, schema):
     empty, sparse = tmp_path / "empty.parquet", tmp_path / "sparse.parquet"
@@ -39,7 +39,7 @@ def test_cli_parquet_identical_for_empty_and_filled_corpus(tmp_path):
         c.link_speakers()
     store.connect(empty, read_only=False).close()
     runner = CliRunner()
-    for command in (["quotes"], ["speakers"], ["speakers", "--by", "outlet"], ["sources"], ["rejects"],
+    for command in (["quotes"], ["speakers"], ["speakers", "--by", "outlet"], ["relays"], ["rejects"],
                     ["timeline", "--speaker", "Daniel Halvorsen"]):
         shapes = []
         for db in (filled, empty):

@@ -310,11 +310,11 @@ class Corpus:
                 raise UsageError(Errors.E353.format(path=self.path))
             return profiles.profile(con, ref, outlet=outlet, since=since, until=until)
 
-    def sources(self, *, since=None, until=None) -> list[dict[str, Any]]:
-        return list(self.iter_sources(since=since, until=until))
+    def relays(self, *, since=None, until=None) -> list[dict[str, Any]]:
+        return list(self.iter_relays(since=since, until=until))
 
-    def iter_sources(self, **kw) -> Iterator[dict[str, Any]]:
-        return self._stream(lambda con: queries.sources(con, **kw))
+    def iter_relays(self, **kw) -> Iterator[dict[str, Any]]:
+        return self._stream(lambda con: queries.relays(con, **kw))
 
     def timeline(self, speaker: str, *, outlet=None, since=None, until=None, limit: int | None = None,
                  offset: int = 0) -> list[dict[str, Any]]:

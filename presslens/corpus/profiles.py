@@ -18,7 +18,7 @@ def profile(con, ref: str, *, outlet=None, since=None, until=None) -> dict[str, 
     total, articles, stories, first, last, undated = con.execute(
         f"SELECT count(*), count(DISTINCT article_id), count(DISTINCT story_id), min(published), max(published), "
         f"count(*) FILTER (WHERE published IS NULL) FROM {_LINKED} WHERE {where}", params).fetchone()
-    mentions = f"FROM person_links l JOIN person_mentions m USING (article_id, entity_id) WHERE l.person_id = ?"
+    mentions = "FROM person_links l JOIN person_mentions m USING (article_id, entity_id) WHERE l.person_id = ?"
     aliases = list(_dicts(con.execute(
         f"SELECT m.alias, count(*) AS mentions, sum(m.statements)::BIGINT AS statements, "
         f"min(m.published) AS first_seen, max(m.published) AS last_seen {mentions} "

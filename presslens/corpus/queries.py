@@ -377,12 +377,12 @@ def count_speakers(con, *, by: str | None = None, since=None, until=None, outlet
     return con.execute(sql, params).fetchone()[0]
 
 
-def sources(con, *, since=None, until=None) -> Iterator[dict]:
-    """Who relays whom: for each outlet, the sources its statements are attributed through."""
+def relays(con, *, since=None, until=None) -> Iterator[dict]:
+    """Who relays whom: for each outlet, the relays ("according to ...") its statements go through."""
     where, params = _where(since=since, until=until)
-    sql = (f"SELECT outlet, source, count(*) AS statements FROM "
-           f"(SELECT outlet, unnest(according_to) AS source FROM statements WHERE {where}) "
-           f"GROUP BY outlet, source ORDER BY statements DESC, outlet, source")
+    sql = (f"SELECT outlet, relay, count(*) AS statements FROM "
+           f"(SELECT outlet, unnest(according_to) AS relay FROM statements WHERE {where}) "
+           f"GROUP BY outlet, relay ORDER BY statements DESC, outlet, relay")
     return _dicts(con.execute(sql, params))
 
 

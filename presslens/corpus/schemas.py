@@ -23,7 +23,7 @@ ALIASES: Schema = [
     ("person_id", "VARCHAR"), ("alias", "VARCHAR"), ("mentions", "BIGINT"), ("statements", "BIGINT"),
     ("first_seen", "DATE"), ("last_seen", "DATE"),
 ]
-SOURCES: Schema = [("outlet", "VARCHAR"), ("source", "VARCHAR"), ("statements", "BIGINT")]
+RELAYS: Schema = [("outlet", "VARCHAR"), ("relay", "VARCHAR"), ("statements", "BIGINT")]
 TIMELINE: Schema = [
     ("published", "DATE"), ("article_id", "VARCHAR"), ("outlet", "VARCHAR"), ("title", "VARCHAR"),
     ("statement_id", "VARCHAR"), ("kind", "VARCHAR"), ("speaker", "VARCHAR"), ("person_id", "VARCHAR"),

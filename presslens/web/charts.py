@@ -120,7 +120,7 @@ def hbars(rows: list[dict], label: str, value: str, *, width: int = 360, bar_h: 
 
 def bipartite(rows: list[dict], left: str, right: str, weight: str, *, max_nodes: int = 30,
               width: int = 760) -> dict[str, Any]:
-    """Outlets on the left, the sources they relay on the right, edges as wide as the count.
+    """Outlets on the left, what they relay on the right, edges as wide as the count.
 
     Keeps the `max_nodes` heaviest nodes on each side so the graph stays readable.
     """

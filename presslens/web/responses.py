@@ -118,9 +118,9 @@ class SpeakerInOutlet(SpeakerCounts):
     outlet: str | None
 
 
-class SourceRow(_Body):
+class RelayRow(_Body):
     outlet: str | None
-    source: str
+    relay: str
     statements: int
 
 
@@ -264,12 +264,12 @@ class SpeakerPage(_Body):
     timeline: list[TimelineRow] = Field(description="This page of the statements, oldest first (undated last)")
 
 
-class Sources(_Body):
+class Relays(_Body):
     query: Dates
     total: int
     limit: int
     offset: int
-    sources: list[SourceRow]
+    relays: list[RelayRow]
 
 
 class ArticlePlace(_Body):

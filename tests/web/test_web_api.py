@@ -10,8 +10,8 @@ import pytest
 
 pytestmark = pytest.mark.model  # the corpus fixture and /api/analyze run the pipeline
 
-PAGES = ["/", "/search?q=bridge", "/speakers", "/sources", "/analyze"]
-TWINS = ["/api/overview", "/api/search?q=bridge", "/api/speakers", "/api/sources"]
+PAGES = ["/", "/search?q=bridge", "/speakers", "/relays", "/analyze"]
+TWINS = ["/api/overview", "/api/search?q=bridge", "/api/speakers", "/api/relays"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -93,7 +93,7 @@ def test_bad_parameters_are_422_with_a_message(client):
 def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     for path in ["/api/overview", "/api/search", "/api/speakers", "/api/speakers/{name}",
-                 "/api/articles/{article_id}", "/api/sources", "/api/analyze"]:
+                 "/api/articles/{article_id}", "/api/relays", "/api/analyze"]:
         assert path in spec["paths"], path
     body = spec["paths"]["/api/analyze"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)

@@ -208,7 +208,7 @@ def test_every_page_loads_without_errors(page, server_url, dialogs, article_ids)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    for path in ["/", "/search", "/speakers", "/sources", "/analyze", f"/articles/{article_ids[1]}"]:
+    for path in ["/", "/search", "/speakers", "/relays", "/analyze", f"/articles/{article_ids[1]}"]:
         response = page.goto(server_url + path)
         assert response.status == 200, path
     page.goto(server_url + "/docs")

@@ -92,12 +92,12 @@ LISTS = [
      ("person_id", "outlet")),
     (f"/api/speakers/{ONE}", {}, "timeline", f"/speakers/{ONE}", ["timeline", "--speaker", ONE],
      ("article_id", "statement_id")),
-    ("/api/sources", {}, "sources", "/sources", ["sources"], ("outlet", "source")),
+    ("/api/relays", {}, "relays", "/relays", ["relays"], ("outlet", "relay")),
 ]
 
 
 @pytest.mark.parametrize("api, params, key, html, cli_args, ident", LISTS,
-                         ids=["search", "search-text", "speakers", "speakers-by-outlet", "timeline", "sources"])
+                         ids=["search", "search-text", "speakers", "speakers-by-outlet", "timeline", "relays"])
 def test_every_list_downloads_every_row(big, api, params, key, html, cli_args, ident):
     db, client = big
     first = client.get(api, params=params).json()
@@ -126,8 +126,8 @@ def test_every_list_downloads_every_row(big, api, params, key, html, cli_args, i
     ("/api/speakers", {}, "speakers", "/speakers", ("person_id",)),
     ("/api/speakers", {"by": "outlet"}, "speakers", "/speakers", ("person_id", "outlet")),
     (f"/api/speakers/{ONE}", {}, "timeline", f"/speakers/{ONE}", ("article_id", "statement_id")),
-    ("/api/sources", {}, "sources", "/sources", ("outlet", "source")),
-], ids=["search", "speakers", "speakers-by-outlet", "timeline", "sources"])
+    ("/api/relays", {}, "relays", "/relays", ("outlet", "relay")),
+], ids=["search", "speakers", "speakers-by-outlet", "timeline", "relays"])
 def test_every_list_pages_through_all_rows(big, api, params, key, html, ident):
     """Pages of 40 cover the download exactly, and each HTML page links to the next and the last."""
     _, client = big
@@ -191,7 +191,7 @@ def test_overview_links_to_the_whole_lists(big):
 
 def test_sources_table_shows_no_none(big):
     _, client = big
-    html = client.get("/sources", params={"limit": 1000}).text
+    html = client.get("/relays", params={"limit": 1000}).text
     assert "(no outlet)" in html and ">None<" not in html
 
 
@@ -223,7 +223,7 @@ def test_openapi_declares_every_response_model_and_the_error_shape(big):
     assert "404" in api[("/api/articles/{article_id}", "get")]["responses"]
     assert "404" in api[("/api/speakers/{name}", "get")]["responses"]
     assert {"413", "415"} <= set(api[("/api/analyze", "post")]["responses"])
-    for path in ("/api/search", "/api/speakers", "/api/speakers/{name}", "/api/sources"):
+    for path in ("/api/search", "/api/speakers", "/api/speakers/{name}", "/api/relays"):
         content = api[(path, "get")]["responses"]["200"]["content"]
         assert {"text/csv", "application/x-ndjson"} <= set(content), path
         assert any(p["name"] == "download" for p in api[(path, "get")]["parameters"])
@@ -260,7 +260,7 @@ def test_real_answers_conform_to_their_models(big):
                        ("/api/search?speaker=" + ONE, responses.Search), ("/api/speakers", responses.Speakers),
                        ("/api/speakers?by=outlet", responses.Speakers), (f"/api/speakers/{pid}", responses.SpeakerPage),
                        (f"/api/speakers/{ONE}?since=2021-03-01", responses.SpeakerPage),
-                       ("/api/sources", responses.Sources), (f"/api/articles/{aid}", responses.Article)]:
+                       ("/api/relays", responses.Relays), (f"/api/articles/{aid}", responses.Article)]:
         r = client.get(url)
         assert r.status_code == 200, (url, r.text)
         model.model_validate(r.json())

@@ -71,7 +71,7 @@ def test_panel_lists_who_said_what_in_text_order():
 
 
 def test_chart_pages_render_with_attributed_data():
-    """Speaker, overview and sources pages with data the scaffold pipeline cannot produce yet."""
+    """Speaker, overview and relays pages with data the scaffold pipeline cannot produce yet."""
     from presslens.web import charts
     from presslens.web.deps import templates
 
@@ -96,9 +96,9 @@ def test_chart_pages_render_with_attributed_data():
         top=charts.hbars(top, "speaker", "statements"), json_url="/api/overview")
     assert 'href="/speakers/Ann%20%3CLee%3E"' in html and "<script" not in html
 
-    rows = [{"outlet": "Post", "source": "Reuters <x>", "statements": 5},
-            {"outlet": "Ledger", "source": "Reuters <x>", "statements": 1}]
-    html = templates.get_template("sources.html").render(
-        data={"query": {}, "sources": rows}, graph=charts.bipartite(rows, "outlet", "source", "statements"),
-        json_url="/api/sources")
+    rows = [{"outlet": "Post", "relay": "Reuters <x>", "statements": 5},
+            {"outlet": "Ledger", "relay": "Reuters <x>", "statements": 1}]
+    html = templates.get_template("relays.html").render(
+        data={"query": {}, "relays": rows}, graph=charts.bipartite(rows, "outlet", "relay", "statements"),
+        json_url="/api/relays")
     assert html.count('class="edge"') == 2 and "Reuters &lt;x&gt;" in html
