@@ -69,8 +69,11 @@ def page_view(router: APIRouter, html_path: str, api_path: str, *, template: str
 
     def register(view: Callable) -> Callable:
         spec = PageView(view.__name__, html_path, api_path, template, tuple(methods), view, html)
-        if spec.name in registry:
-            raise ValueError(f"A page view named {spec.name!r} is registered already.")
+        known = registry.get(spec.name)
+        # The name makes the route names and OpenAPI's operationIds, which must stay unique (the
+        # same module registering again is a reload).
+        if known is not None and known.view.__module__ != view.__module__:
+            raise ValueError(f"A page view named {spec.name!r} is registered already, in {known.view.__module__}.")
         signature = inspect.signature(view, eval_str=True).replace(return_annotation=inspect.Signature.empty)
         request_arg = next((p.name for p in signature.parameters.values() if p.annotation is Request), None)
         if request_arg is None:
@@ -94,7 +97,7 @@ def page_view(router: APIRouter, html_path: str, api_path: str, *, template: str
         as_json.__signature__ = signature
         as_html.__signature__ = signature.replace(
             parameters=[p for p in signature.parameters.values() if p.name not in json_only])
-        as_json.page_view = as_html.page_view = spec  # what the test of the registry reads off the routes
+        as_json.page_view = as_html.page_view = spec  # which view a route renders (the tests read it)
         router.add_api_route(api_path, as_json, methods=list(methods), name=f"{spec.name}_json", **api)
         router.add_api_route(html_path, as_html, methods=list(methods), name=f"{spec.name}_page",
                              response_class=HTMLResponse, include_in_schema=False)

@@ -78,11 +78,11 @@ async def read_request(request: Request) -> AnalyzeRequest:
         raise HTTPException(status_code=422, detail=f"Nothing to analyze: {problems}.") from None
 
 
-def analyzed_html(article: dict, params: dict, extra: dict) -> dict:
+def analyze_html(article: dict, params: dict, extra: dict) -> dict:
     return {"article": article, "view": article_view(article), "stored": False, "json_url": "/docs#/analyze"}
 
 
-@page_view(router, "/analyze", "/api/analyze", methods=("POST",), template="article.html", html=analyzed_html,
+@page_view(router, "/analyze", "/api/analyze", methods=("POST",), template="article.html", html=analyze_html,
            tags=["analyze"], summary="Analyze one article without storing it", openapi_extra={"requestBody": _BODY},
            response_model=responses.Article, response_model_exclude_unset=True,
            responses=responses.errors(400, 408, 413, 415, 422, 503))

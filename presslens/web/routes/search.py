@@ -19,6 +19,7 @@ router = APIRouter()
 Kind = Literal["direct", "mixed", "indirect"]
 Text = Annotated[str | None, Query(max_length=500, description="Words or a \"quoted phrase\" to find")]
 Name = Annotated[str | None, Query(max_length=300)]
+PAGE = 50  # results per page, by default
 Limit = Annotated[int, Query(ge=1, le=200)]
 MAX_OFFSET = 100_000
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
@@ -51,7 +52,7 @@ def search_html(data: dict, params: dict, extra: dict) -> dict:
     filters = {k: v for k, v in data["query"].items() if k not in ("limit", "offset")}
     return {"params": filters, "month_range": month_range,
             "facets": {name: facet_items(counts) for name, counts in (data["facets"] or {}).items()},
-            **list_links("/search", "/api/search", filters, data["total"], params["limit"], params["offset"], 50,
+            **list_links("/search", "/api/search", filters, data["total"], params["limit"], params["offset"], PAGE,
                          MAX_OFFSET)}
 
 
@@ -60,7 +61,7 @@ def search_html(data: dict, params: dict, extra: dict) -> dict:
            responses={**responses.downloads(), **responses.errors(400, 422, 503)})
 async def search(request: Request, q: Text = None, speaker: Name = None, outlet: Name = None,
                  kind: Kind | None = None, since: dt.date | None = None, until: dt.date | None = None,
-                 limit: Limit = 50, offset: Offset = 0, download: Download = None):
+                 limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
     """Statements matching `q` (all statements when empty), newest or best first, with counts by
     `speaker` (persons), `outlet`, `kind` and `month` for the same filters; `total` counts every
     match, `undated` the matches a `since`/`until` filter left out for want of a date. With
