@@ -1,4 +1,5 @@
-"""One module per page; each defines the HTML page and its JSON twin under `/api/`."""
+"""One module per page; each page is one view (`views.page_view`): the HTML page and its JSON twin
+under `/api/` from one function."""
 
 from . import analyze, articles, docs, overview, search, relays, speakers
 

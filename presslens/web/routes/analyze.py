@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from .. import deps, responses
 from ..deps import page
 from ..render import article_view
+from ..views import page_view
 
 router = APIRouter()
 
@@ -77,7 +78,17 @@ async def read_request(request: Request) -> AnalyzeRequest:
         raise HTTPException(status_code=422, detail=f"Nothing to analyze: {problems}.") from None
 
 
-async def analyze_data(request: Request) -> dict:
+def analyze_html(article: dict, params: dict, extra: dict) -> dict:
+    return {"article": article, "view": article_view(article), "stored": False, "json_url": "/docs#/analyze"}
+
+
+@page_view(router, "/analyze", "/api/analyze", methods=("POST",), template="article.html", html=analyze_html,
+           tags=["analyze"], summary="Analyze one article without storing it", openapi_extra={"requestBody": _BODY},
+           response_model=responses.Article, response_model_exclude_unset=True,
+           responses=responses.errors(400, 408, 413, 415, 422, 503))
+async def analyze(request: Request):
+    """Returns the `presslens/1` article JSON, exactly as `presslens analyze` writes it. Bodies over
+    the server's upload limit (2 MB by default) get a 413."""
     req = await read_request(request)
     if not req.text.strip():
         raise HTTPException(status_code=422, detail="Nothing to analyze: the text is empty.")
@@ -85,22 +96,7 @@ async def analyze_data(request: Request) -> dict:
                               published=req.published.isoformat() if req.published else None)
 
 
-@router.post("/api/analyze", tags=["analyze"], summary="Analyze one article without storing it",
-             openapi_extra={"requestBody": _BODY}, response_model=responses.Article,
-             response_model_exclude_unset=True, responses=responses.errors(400, 408, 413, 415, 422, 503))
-async def analyze_json(request: Request):
-    """Returns the `presslens/1` article JSON, exactly as `presslens analyze` writes it. Bodies over
-    the server's upload limit (2 MB by default) get a 413."""
-    return await analyze_data(request)
-
-
 @router.get("/analyze", response_class=HTMLResponse, include_in_schema=False)
 async def analyze_form(request: Request):
+    """The form that posts to `analyze` (a page without a JSON twin, like `/docs`)."""
     return page(request, "analyze.html", {"json_url": "/docs#/analyze"})
-
-
-@router.post("/analyze", response_class=HTMLResponse, include_in_schema=False)
-async def analyze_page(request: Request):
-    article = await analyze_data(request)
-    return page(request, "article.html", {"article": article, "view": article_view(article), "stored": False,
-                                          "json_url": "/docs#/analyze"})

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
 
 from .. import charts, responses
-from ..deps import page, query_all
+from ..deps import query_all
 from ..downloads import download_links
+from ..views import page_view
 
 router = APIRouter()
 TOP_PER_OUTLET = 5
@@ -32,9 +32,21 @@ def corpus_version(corpus) -> tuple | None:
     return tuple(version)
 
 
-async def overview_data(request: Request) -> dict:
-    """The overview's aggregates, computed once per corpus modification: they read the whole store
-    (seconds on a million articles) and change only when an ingest commits."""
+def overview_html(data: dict, params: dict, extra: dict) -> dict:
+    return {"chart": charts.columns(data["over_time"], "period", ["articles", "statements"], right=["statements"],
+                                    empty="no articles"),
+            "top": charts.hbars(data["top_speakers"], "speaker", "statements", key="person_id"),
+            "json_url": "/api/overview", "speaker_files": download_links("/api/speakers", {}),
+            "outlet_files": download_links("/api/speakers", {"by": "outlet"})}
+
+
+@page_view(router, "/", "/api/overview", template="overview.html", html=overview_html,
+           tags=["pages"], summary="Counts, activity over time and top speakers", response_model=responses.Overview,
+           responses=responses.errors(400, 503))
+async def overview(request: Request):
+    """The data of the overview page `/`."""
+    # The aggregates are computed once per corpus modification: they read the whole store
+    # (seconds on a million articles) and change only when an ingest commits.
     state = request.app.state
     version = corpus_version(state.corpus)  # read before the queries: a commit during them makes it stale
     cached = getattr(state, "overview_cache", None)
@@ -59,20 +71,3 @@ async def _overview_data(request: Request) -> dict:
             rows.append({k: v for k, v in row.items() if k != "outlet"})
     return {"stats": stats, "over_time": over_time, "top_speakers": top, "top_speakers_by_outlet": by_outlet}
 
-
-@router.get("/api/overview", tags=["pages"], summary="Counts, activity over time and top speakers",
-            response_model=responses.Overview, responses=responses.errors(400, 503))
-async def overview_json(request: Request):
-    """The data of the overview page `/`."""
-    return await overview_data(request)
-
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def overview_page(request: Request):
-    data = await overview_data(request)
-    chart = charts.columns(data["over_time"], "period", ["articles", "statements"], right=["statements"],
-                           empty="no articles")
-    top = charts.hbars(data["top_speakers"], "speaker", "statements", key="person_id")
-    return page(request, "overview.html", {"data": data, "chart": chart, "top": top, "json_url": "/api/overview",
-                                           "speaker_files": download_links("/api/speakers", {}),
-                                           "outlet_files": download_links("/api/speakers", {"by": "outlet"})})

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
 
 from ...corpus import schemas
 from .. import charts, responses
-from ..deps import iso, link, page, page_links, query
-from ..downloads import Download, download_links, stream_rows
+from ..deps import iso, query
+from ..downloads import Download, stream_rows
+from ..views import Result, list_links, page_view
 
 router = APIRouter()
 PAGE = 100  # rows of the table per page
@@ -24,17 +24,17 @@ async def relays_rows(request: Request, since: dt.date | None, until: dt.date | 
     return await query(request, "relays", since=iso(since), until=iso(until))
 
 
-def relays_data(rows: list[dict], since: dt.date | None, until: dt.date | None, limit: int, offset: int) -> dict:
-    return {"query": {"since": iso(since), "until": iso(until)}, "total": len(rows), "limit": limit,
-            "offset": offset, "relays": rows[offset:offset + limit]}
+def relays_html(data: dict, params: dict, extra: dict) -> dict:
+    return {"graph": charts.bipartite(extra["rows"], "outlet", "relay", "statements"),
+            **list_links("/relays", "/api/relays", data["query"], data["total"], params["limit"],
+                         params["offset"], PAGE)}
 
 
-@router.get("/api/relays", tags=["pages"], summary="Outlets and what they relay",
-            response_model=responses.Relays,
-            responses={**responses.downloads(),
-                       **responses.errors(400, 422, 503)})
-async def relays_json(request: Request, since: dt.date | None = None, until: dt.date | None = None,
-                       limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
+@page_view(router, "/relays", "/api/relays", template="relays.html", html=relays_html,
+           tags=["pages"], summary="Outlets and what they relay", response_model=responses.Relays,
+           responses={**responses.downloads(), **responses.errors(400, 422, 503)})
+async def relays(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+                 limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
     """One page of the rows `outlet, relay, statements` (statements an outlet attributes
     `according to` someone: the relay), most statements first; `total` counts every row. With
     `download=csv`, `json` or `jsonl`, every row (no paging), streamed as a file with the columns
@@ -42,17 +42,7 @@ async def relays_json(request: Request, since: dt.date | None = None, until: dt.
     if download:
         return stream_rows(request, "iter_relays", (), {"since": iso(since), "until": iso(until)}, download,
                            "relays", schemas.RELAYS)
-    return relays_data(await relays_rows(request, since, until), since, until, limit, offset)
-
-
-@router.get("/relays", response_class=HTMLResponse, include_in_schema=False)
-async def relays_page(request: Request, since: dt.date | None = None, until: dt.date | None = None,
-                       limit: Limit = PAGE, offset: Offset = 0):
     rows = await relays_rows(request, since, until)
-    data = relays_data(rows, since, until, limit, offset)
-    graph = charts.bipartite(rows, "outlet", "relay", "statements")
-    paging = {**data["query"], "limit": limit if limit != PAGE else None}
-    return page(request, "relays.html", {"data": data, "graph": graph,
-                                          "pages": page_links("/relays", paging, data["total"], limit, offset),
-                                          "downloads": download_links("/api/relays", data["query"]),
-                                          "json_url": link("/api/relays", **paging, offset=offset or None)})
+    data = {"query": {"since": iso(since), "until": iso(until)}, "total": len(rows), "limit": limit,
+            "offset": offset, "relays": rows[offset:offset + limit]}
+    return Result(data, {"rows": rows})  # the graph weighs every row

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
 
 from ...corpus import schemas
 from .. import charts, responses
-from ..deps import iso, link, page, page_links, query, query_all
-from ..downloads import Download, download_links, stream_rows
+from ..deps import iso, query, query_all
+from ..downloads import Download, stream_rows
+from ..views import list_links, page_view
 
 router = APIRouter()
 Name = Annotated[str | None, Query(max_length=300)]
@@ -24,42 +24,29 @@ ListLimit = Annotated[int, Query(ge=1, le=1000, description="Speakers per page")
 ListOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Speakers to skip (most quoted first)")]
 
 
-async def speakers_data(request: Request, outlet: str | None, since: dt.date | None, until: dt.date | None,
-                        limit: int = LIST_PAGE, offset: int = 0, by: str | None = None) -> dict:
-    filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
-    found = await query(request, "speakers_page", limit=limit, offset=offset, by=by, **filters)
-    return {"query": {**filters, "by": by}, "total": found["total"], "limit": limit, "offset": offset,
-            "speakers": found["speakers"]}
+def speakers_html(data: dict, params: dict, extra: dict) -> dict:
+    return list_links("/speakers", "/api/speakers", data["query"], data["total"], params["limit"], params["offset"],
+                      LIST_PAGE)
 
 
-@router.get("/api/speakers", tags=["pages"], summary="Every quoted person, most quoted first, a page at a time",
-            response_model=responses.Speakers,
-            responses={**responses.downloads(), **responses.errors(400, 422, 503)})
-async def speakers_json(request: Request, outlet: Name = None, since: dt.date | None = None,
-                        until: dt.date | None = None, by: By = None, limit: ListLimit = LIST_PAGE,
-                        offset: ListOffset = 0, download: Download = None):
+@page_view(router, "/speakers", "/api/speakers", template="speakers.html", html=speakers_html,
+           tags=["pages"], summary="Every quoted person, most quoted first, a page at a time",
+           response_model=responses.Speakers, responses={**responses.downloads(), **responses.errors(400, 422, 503)})
+async def speakers(request: Request, outlet: Name = None, since: dt.date | None = None,
+                   until: dt.date | None = None, by: By = None, limit: ListLimit = LIST_PAGE,
+                   offset: ListOffset = 0, download: Download = None):
     """One page of persons (`person_id, speaker, kind, statements, articles, stories, outlets,
     aliases`), most statements first; with `by=outlet` one row per person and outlet (`outlet`
     instead of `outlets`), as `presslens speakers --by outlet`. `total` counts every row for these
     filters. With `download=csv`, `json` or `jsonl`, every row (no paging), streamed as a file."""
+    filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
     if download:
-        filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until), "by": by}
-        return stream_rows(request, "iter_speakers", (), filters, download,
+        return stream_rows(request, "iter_speakers", (), {**filters, "by": by}, download,
                            "speakers-by-outlet" if by else "speakers",
                            schemas.SPEAKERS_BY_OUTLET if by else schemas.SPEAKERS)
-    return await speakers_data(request, outlet, since, until, limit, offset, by)
-
-
-@router.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
-async def speakers_page(request: Request, outlet: Name = None, since: dt.date | None = None,
-                        until: dt.date | None = None, by: By = None, limit: ListLimit = LIST_PAGE,
-                        offset: ListOffset = 0):
-    data = await speakers_data(request, outlet, since, until, limit, offset, by)
-    paging = {**data["query"], "limit": limit if limit != LIST_PAGE else None}
-    pages = page_links("/speakers", paging, data["total"], limit, offset)
-    return page(request, "speakers.html", {
-        "data": data, "pages": pages, "json_url": link("/api/speakers", **paging, offset=offset or None),
-        "downloads": download_links("/api/speakers", data["query"])})
+    found = await query(request, "speakers_page", limit=limit, offset=offset, by=by, **filters)
+    return {"query": {**filters, "by": by}, "total": found["total"], "limit": limit, "offset": offset,
+            "speakers": found["speakers"]}
 
 
 PAGE = 100  # statements per speaker page, by default
@@ -68,9 +55,41 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Statements per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Statements to skip (oldest first)")]
 
 
-async def speaker_data(request: Request, name: str, outlet: str | None, since: dt.date | None,
-                       until: dt.date | None, limit: int = PAGE, offset: int = 0) -> dict:
+def outlet_bars(by_outlet: list[dict], top: int = TOP_OUTLETS) -> list[dict]:
+    """The chart's rows: the `top` outlets, then one bar for all the others."""
+    rows = [{"outlet": o["outlet"] if o["outlet"] is not None else "(no outlet)", "statements": o["statements"]}
+            for o in by_outlet]
+    if len(rows) > top:
+        rest = rows[top:]
+        rows = rows[:top] + [{"outlet": f"{len(rest)} other outlets", "statements": sum(r["statements"] for r in rest)}]
+    return rows
+
+
+def speaker_html(data: dict, params: dict, extra: dict) -> dict:
+    ref = quote(data["person_id"] or params["name"])
+    return {"chart": charts.columns(data["by_month"], "month", ["statements"], empty="no statements"),
+            "outlets": charts.hbars(outlet_bars(data["by_outlet"]), "outlet", "statements"),
+            **list_links(f"/speakers/{ref}", f"/api/speakers/{ref}", data["query"], data["total"], params["limit"],
+                         params["offset"], PAGE)}
+
+
+@page_view(router, "/speakers/{name:path}", "/api/speakers/{name:path}", template="speaker.html",
+           html=speaker_html, tags=["pages"], summary="What one speaker said, over time and by outlet",
+           response_model=responses.SpeakerPage,
+           responses={**responses.downloads(), **responses.errors(400, 404, 422, 503)})
+async def speaker(request: Request, name: str, outlet: Name = None, since: dt.date | None = None,
+                  until: dt.date | None = None, limit: Limit = PAGE, offset: Offset = 0, download: Download = None):
+    """One page of the statements attributed to `name` (whole words of the canonical name), oldest
+    first (undated last): `limit` of them from `offset`. `statements` and `total` count them all;
+    `by_month` (an `undated` bucket last) and `by_outlet` (every outlet, most first; `null` for
+    statements without one) are exact over all of them. `name` is a person id or a name; the
+    page is the person's (`person_id`, canonical `speaker`, `aliases`, `titles`, `roles` with
+    first and last dates, and how each alias was linked, `links`). With `download=csv`, `json` or
+    `jsonl`, every statement for these filters (no paging), streamed as a file with the columns
+    of `presslens timeline`."""
     filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
+    if download:
+        return stream_rows(request, "iter_timeline", (name,), filters, download, "timeline", schemas.TIMELINE)
     # One page of rows; the counts are aggregated over all of them by the index (or DuckDB).
     rows, facets, person = await query_all(
         request, ("timeline", (name,), {**filters, "limit": limit, "offset": offset}),
@@ -111,49 +130,3 @@ async def speaker_data(request: Request, name: str, outlet: str | None, since: d
         "by_outlet": by_outlet,
         "timeline": rows,
     }
-
-
-@router.get("/api/speakers/{name:path}", tags=["pages"], summary="What one speaker said, over time and by outlet",
-            response_model=responses.SpeakerPage,
-            responses={**responses.downloads(), **responses.errors(400, 404, 422, 503)})
-async def speaker_json(request: Request, name: str, outlet: Name = None, since: dt.date | None = None,
-                       until: dt.date | None = None, limit: Limit = PAGE, offset: Offset = 0,
-                       download: Download = None):
-    """One page of the statements attributed to `name` (whole words of the canonical name), oldest
-    first (undated last): `limit` of them from `offset`. `statements` and `total` count them all;
-    `by_month` (an `undated` bucket last) and `by_outlet` (every outlet, most first; `null` for
-    statements without one) are exact over all of them. `name` is a person id or a name; the
-    page is the person's (`person_id`, canonical `speaker`, `aliases`, `titles`, `roles` with
-    first and last dates, and how each alias was linked, `links`). With `download=csv`, `json` or
-    `jsonl`, every statement for these filters (no paging), streamed as a file with the columns
-    of `presslens timeline`."""
-    if download:
-        filters = {"outlet": outlet or None, "since": iso(since), "until": iso(until)}
-        return stream_rows(request, "iter_timeline", (name,), filters, download, "timeline", schemas.TIMELINE)
-    return await speaker_data(request, name, outlet, since, until, limit, offset)
-
-
-def outlet_bars(by_outlet: list[dict], top: int = TOP_OUTLETS) -> list[dict]:
-    """The chart's rows: the `top` outlets, then one bar for all the others."""
-    rows = [{"outlet": o["outlet"] if o["outlet"] is not None else "(no outlet)", "statements": o["statements"]}
-            for o in by_outlet]
-    if len(rows) > top:
-        rest = rows[top:]
-        rows = rows[:top] + [{"outlet": f"{len(rest)} other outlets", "statements": sum(r["statements"] for r in rest)}]
-    return rows
-
-
-@router.get("/speakers/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-async def speaker_page(request: Request, name: str, outlet: Name = None, since: dt.date | None = None,
-                       until: dt.date | None = None, limit: Limit = PAGE, offset: Offset = 0):
-    data = await speaker_data(request, name, outlet, since, until, limit, offset)
-    chart = charts.columns(data["by_month"], "month", ["statements"], empty="no statements")
-    outlets = charts.hbars(outlet_bars(data["by_outlet"]), "outlet", "statements")
-    ref = data["person_id"] or name
-    path = f"/speakers/{quote(ref)}"
-    paging = {**data["query"], "limit": limit if limit != PAGE else None}
-    pages = page_links(path, paging, data["total"], limit, offset)
-    return page(request, "speaker.html", {"data": data, "chart": chart, "outlets": outlets, "pages": pages,
-                                          "downloads": download_links(f"/api/speakers/{quote(ref)}", data["query"]),
-                                          "json_url": link(f"/api/speakers/{quote(ref)}", **paging,
-                                                           offset=offset or None)})
