@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import os
 import re
@@ -138,9 +139,14 @@ def _analyze_in_workers(records: Iterable[Record | Reject | Skip | str], options
                 read.clear()
                 yield batch
 
+    feed = batches()
+    first = next(feed, None)
+    if first is None:  # nothing to analyze (no records, or rejects only): no workers to start
+        yield from read
+        return
     pool = LocalExecutor(options, processes, batch_size=options.batch_size, analyze=analyze_articles)
     try:
-        for results in pool.map(batches(), ordered=True):
+        for results in pool.map(itertools.chain([first], feed), ordered=True):
             yield from before.popleft()
             for res in results:
                 if "article" in res:

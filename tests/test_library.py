@@ -151,3 +151,16 @@ def test_worker_processes_give_the_same_articles_in_the_same_order(nlp):
     two = _as_dicts(presslens.analyze_many(ARTICLES, options, n_process=2))
     assert [kind for kind, _ in one].count("Article") == 5
     assert two == one
+
+
+def test_worker_processes_start_only_for_something_to_analyze(monkeypatch):
+    """Rejects only: they pass through and no worker is started (no model is loaded)."""
+    from presslens.corpus import executor
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(executor, "LocalExecutor", no_pool)
+    items = [presslens.Reject("a.jsonl:1", "[E106] empty text", "a"), "", "   "]
+    out = list(presslens.analyze_many(items, n_process=2))
+    assert [r.id for r in out] == ["a", "text-2", "text-3"] and all(isinstance(r, Reject) for r in out)
