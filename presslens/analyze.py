@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
+import os
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
 
-from .errors import Errors, RecordError, Warnings
+from .errors import Errors, RecordError, UsageError, Warnings
 from .inputs.readers import record_from_text
 from .pipeline import build
 from .pipeline.convert import doc_parts, merge_parts
@@ -55,7 +58,10 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def analyze_many(
-    records: Iterable[Record | Reject | Skip | str], options: Options | None = None, nlp: Language | None = None
+    records: Iterable[Record | Reject | Skip | str],
+    options: Options | None = None,
+    nlp: Language | None = None,
+    n_process: int = 1,
 ) -> Iterator[Article | Reject | Skip]:
     """Analyze `records` in batches with `nlp.pipe`, yielding one `Article` per record, in order.
 
@@ -71,21 +77,86 @@ def analyze_many(
     A record that makes the pipeline fail becomes a `Reject` ([E114]) and the others go on. A
     batch holds at most `batch_size` records and `max_chars` characters, and the parts of a long
     article are analyzed one at a time, so memory follows the part size, not the article size.
+
+    `n_process`, as in spaCy's `nlp.pipe`: 1 (or 0) analyzes in this process; more runs the
+    batches in that many worker processes, each loading the pipeline `options` names once, and
+    -1 in one per CPU core. The results are the same, in the same order, as with 1: each batch is
+    the one this process would analyze, through the same calls. The pool is ingest's
+    (`corpus.executor.LocalExecutor`): a worker that dies is replaced and its batches are run
+    again, and a record that kills its worker twice is a `Reject` ([E115]). Workers load their
+    own pipeline, so `nlp` goes with `n_process` 1 only ([E019]). As with spaCy, a script that
+    starts workers does it under `if __name__ == "__main__":` (each worker imports the script).
     """
+    processes = worker_count(n_process)
     options = options or Options()
+    if processes > 1:
+        if nlp is not None:
+            raise UsageError(Errors.E019.format(n=n_process))
+        yield from _analyze_in_workers(records, options, processes)
+        return
     nlp = nlp or build.load(options.model, pipeline=options.pipeline)
+    for batch, rejects in _batches(records, options):
+        yield from rejects
+        if batch:
+            yield from analyze_records(nlp, batch, options)
+
+
+def worker_count(n_process: int) -> int:
+    """The processes `n_process` means: 0 and 1 this one (1), -1 one per CPU core, N > 1 N."""
+    if n_process == -1:
+        return os.cpu_count() or 1
+    if n_process < -1:
+        raise UsageError(Errors.E018.format(n=n_process))
+    return max(n_process, 1)
+
+
+def analyze_records(nlp: Language, batch: list[Record], options: Options) -> list[Article | Reject]:
+    """One batch of records through `nlp`, one `Article` (or [E114] `Reject`) per record, in
+    order: what `analyze_many` runs on each batch, in this process or in a worker."""
     # the articles say which tagger made them: the one in `nlp`, whatever `options` asked for
     options = dataclasses.replace(options, pipeline=nlp.meta.get("presslens_pipeline", options.pipeline))
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
-    for batch, rejects in _batches(records, options):
-        yield from rejects
-        if not batch:
-            continue
-        try:
-            articles: list[Article | Reject] = list(_analyze(nlp, batch, options, model))
-        except Exception:  # noqa: BLE001  (find the record: one bad record must not stop the rest)
-            articles = [_analyze_alone(nlp, record, options, model) for record in batch]
-        yield from articles
+    try:
+        return list(_analyze(nlp, batch, options, model))
+    except Exception:  # noqa: BLE001  (find the record: one bad record must not stop the rest)
+        return [_analyze_alone(nlp, record, options, model) for record in batch]
+
+
+def _analyze_in_workers(records: Iterable[Record | Reject | Skip | str], options: Options,
+                        processes: int) -> Iterator[Article | Reject | Skip]:
+    """`analyze_many` over `processes` workers: the same batches, handed out in input order, with
+    the rejects read before each batch handed out just before its articles, as in one process."""
+    from .corpus.executor import LocalExecutor, analyze_articles
+
+    before: deque[list[Reject | Skip]] = deque()  # per batch sent, the rejects that come first
+    read: list[Reject | Skip] = []  # rejects read since the last batch sent
+
+    def batches() -> Iterator[list[Record]]:
+        for batch, rejects in _batches(records, options):
+            read.extend(rejects)
+            if batch:
+                before.append(read[:])
+                read.clear()
+                yield batch
+
+    feed = batches()
+    first = next(feed, None)
+    if first is None:  # nothing to analyze (no records, or rejects only): no workers to start
+        yield from read
+        return
+    pool = LocalExecutor(options, processes, batch_size=options.batch_size, analyze=analyze_articles)
+    try:
+        for results in pool.map(itertools.chain([first], feed), ordered=True):
+            yield from before.popleft()
+            for res in results:
+                if "article" in res:
+                    yield res["article"]
+                else:
+                    record = res["record"]
+                    yield Reject(record.location or record.id, res["reject"], record.id)
+    finally:
+        pool.close()
+    yield from read
 
 
 def _batches(records: Iterable[Record | Reject | Skip],

@@ -9,6 +9,7 @@ commands below with `@cli.command()`.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sys
@@ -100,6 +101,9 @@ def cli() -> None:
     help="Longer articles are analyzed in parts of at most this size (warning W001).",
 )
 @click.option("--summary", is_flag=True, help="Also print a readable who-said-what summary of each article.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Analysis processes (0 or 1: analyze in this process); the output is the same, in the same order.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze_command(
     paths: tuple[str, ...],
     output: str | None,
@@ -112,6 +116,8 @@ def analyze_command(
     batch_size: int,
     max_chars: int,
     summary: bool,
+    workers: int,
+    quiet: bool,
 ) -> None:
     """Analyze the articles in PATHS and write one presslens/1 document per article.
 
@@ -120,17 +126,21 @@ def analyze_command(
     JSON Lines, JSON, CSV, HTML, or WARC web archives (.warc, .warc.gz, also as fsspec URLs;
     records that are not English HTML articles are counted by reason). Glob patterns work.
     Unusable records are reported on standard error and appended to OUT.rejects.jsonl
-    (presslens-rejects.jsonl without -o).
+    (presslens-rejects.jsonl without -o). On a terminal, a bar on standard error counts
+    articles, rejects and articles per second (not when standard error is piped or
+    redirected, nor when the output is written to the same terminal).
 
     \b
     Examples:
       presslens analyze samples/news -o out/demo.jsonl --summary
+      presslens analyze news/ --workers 4 -o news.jsonl
       presslens analyze news.csv --field text=body --field published=date --format table
       cat article.txt | presslens analyze - --input-format txt
       presslens analyze 'crawl/CC-NEWS-*.warc.gz' -o news.jsonl
       presslens analyze ../shared/data/polnear/data/dev/text --metadata ../shared/data/polnear/data/metadata.tsv
     """
     from .pipeline import build  # spaCy: only when a command analyses
+    from .progress import Progress
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]
     from .inputs.metadata import apply_metadata, load_metadata
@@ -138,25 +148,41 @@ def analyze_command(
     records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
     records = apply_metadata(records, load_metadata(metadata) if metadata else None)  # a bad metadata file too
     options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline)
-    nlp = build.load(options.model, pipeline=pipeline)  # and a missing model here, before any output is written
+    # a missing model fails here, before any output is written; with --workers, the workers load
+    # it, and their first batch says so, also before the output is opened
+    nlp = build.load(options.model, pipeline=pipeline) if workers <= 1 else None
     totals = Totals()
     summary_stream = sys.stdout if output else sys.stderr
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+    # no bar when the articles themselves go to the terminal: it would be drawn between them
+    bar = Progress(None, not quiet and (bool(output) or not sys.stdout.isatty()), label="analyze",
+                   quiet_off_terminal=True)
+    analyzed = presslens.analyze_many(records, options, nlp, n_process=workers)
+    stream = None
     try:
+        first = next(analyzed, None)
+        stream = open(output, "w", encoding="utf-8") if output else sys.stdout
         with Writer(stream, output_format) as writer, RejectLog(rejects_path(output)) as rejects:
-            for item in presslens.analyze_many(records, options, nlp):
+            for item in itertools.chain([] if first is None else [first], analyzed):
                 totals.add(item)
                 if isinstance(item, presslens.Reject):
-                    click.echo(printable(f"presslens: rejected {item.location}: {item.reason}"), err=True)
+                    bar.update(0, rejects=1)
+                    bar.write(printable(f"presslens: rejected {item.location}: {item.reason}"))
                     rejects.write(item)
                     continue
                 if isinstance(item, Skip):  # not an article (WARC input): counted in the summary
+                    bar.update(0, skips=1)
                     continue
+                bar.update(1)
                 writer.write(item)
                 if summary:
-                    click.echo(format_summary(item) + "\n", file=summary_stream)
+                    if summary_stream is sys.stderr:
+                        bar.write(format_summary(item) + "\n")
+                    else:
+                        click.echo(format_summary(item) + "\n", file=summary_stream)
     finally:
-        if output:
+        analyzed.close()  # the workers, if any, stop now
+        bar.close()
+        if output and stream is not None:
             stream.close()
     where = f" -> {output}" if output else ""
     rejected = f" (rejects in {rejects_path(output)})" if totals.rejects else ""

@@ -37,6 +37,10 @@ class Errors(metaclass=_WithCodes):
     E015 = "{path}: {problem}"
     E016 = "{path}: the pattern matches no file"
     E017 = "unknown pipeline or attribution tagger {value!r}: use one of {choices}"
+    E018 = ("n_process={n}: give 1 (or 0) to analyze in this process, N > 1 for N worker processes, or -1 "
+            "for one per CPU core")
+    E019 = ("nlp and n_process={n} do not go together: worker processes load their own pipeline; give nlp "
+            "with n_process=1, or name the pipeline in Options(model=..., pipeline=...)")
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
     E030 = "--metadata {path}: {problem}"
     E031 = ("--metadata {path}:{line}: no key: give each row an id or a file name (a column named one of "

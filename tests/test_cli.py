@@ -111,6 +111,8 @@ def test_rejects_beside_stdout_go_to_presslens_rejects(run_cli, tmp_path, monkey
         (["analyze", "tests/data/wire.txt", "--input-format", "pdf"], "Invalid value"),
         (["analyze"], "Missing argument"),
         (["analyze", "tests/data/wire.txt", "--model", "no_such_pipeline"], "E002"),
+        pytest.param(["analyze", "tests/data/wire.txt", "--model", "no_such_pipeline", "--workers", "2"], "E002",
+                     marks=pytest.mark.slow, id="no-model-in-the-workers"),
     ],
 )
 def test_wrong_commands_exit_2(run_cli, monkeypatch, tmp_path, args, message):
@@ -119,6 +121,55 @@ def test_wrong_commands_exit_2(run_cli, monkeypatch, tmp_path, args, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def invented_news(folder: Path) -> Path:
+    """Invented articles (written for these tests) with rejects between them, in two files."""
+    folder.mkdir()
+    rows = [
+        {"id": "a1", "outlet": "Harbor Post", "published": "2021-04-02",
+         "text": '"The ferry will run again by June," said Port Director Elena Ruiz.'},
+        {"id": "a2", "text": ""},
+        {"id": "a3", "text": '"We were not consulted," council member Omar Diallo told reporters. According to '
+                             "the mayor's office, the vote is set for May 3."},
+        {"id": "a4", "text": 'The board approved the budget. "It is a fair compromise," chair Lisa Park said.'},
+        {"id": "a5", "published": "2021-02-30", "text": "An impossible date."},
+        {"id": "a6", "text": 'Farmers said the rain came too late. "We lost half the crop," said Ben Okafor.'},
+    ]
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n")
+    (folder / "b.txt").write_text('date 2021-05-10 Valley Times - "Nothing has changed," the spokesperson said.\n'
+                                  'date 2021-05-11 Valley Times - Officials said the road reopens Friday.\n')
+    return folder
+
+
+@pytest.mark.slow
+def test_workers_give_the_same_output_in_the_same_order(run_cli, tmp_path):
+    """Issue 9 §4: `analyze --workers 2` writes what `analyze` writes, byte for byte, rejects too."""
+    folder = invented_news(tmp_path / "in")
+    runs = {}
+    for name, extra in (("one", []), ("two", ["--workers", "2"])):
+        out = tmp_path / f"{name}.jsonl"
+        result = run_cli("analyze", folder, "-o", out, "--batch-size", "2", *extra)
+        rejected = [line for line in result.stderr.splitlines() if "rejected" in line]
+        runs[name] = (result.exit_code, out.read_text(), Path(f"{out}.rejects.jsonl").read_text(), rejected)
+    assert runs["one"][0] == 1 and len(read_jsonl(tmp_path / "one.jsonl")) == 6
+    assert runs["two"] == runs["one"]
+
+
+def test_progress_on_a_terminal_only(run_cli, data_dir, tmp_path, monkeypatch):
+    """Issue 9 §4: `analyze` shows articles, rejects and articles/s on a terminal, nothing when
+    standard error is piped or redirected, and nothing with -q."""
+    from presslens import progress
+
+    piped = run_cli("analyze", data_dir / "wire.txt", "-o", tmp_path / "p.jsonl")
+    assert piped.exit_code == 0 and "art/s" not in piped.stderr and "analyze:" not in piped.stderr
+    monkeypatch.setattr(progress, "on_terminal", lambda: True)
+    shown = run_cli("analyze", data_dir / "wire.txt", "-o", tmp_path / "t.jsonl")
+    assert shown.exit_code == 0
+    assert re.search(r"analyze: .*2art .*art/s.*rejects=0", shown.stderr), shown.stderr
+    quiet = run_cli("analyze", data_dir / "wire.txt", "-o", tmp_path / "q.jsonl", "-q")
+    assert "art/s" not in quiet.stderr
+    assert (tmp_path / "t.jsonl").read_text() == (tmp_path / "p.jsonl").read_text()
 
 
 @pytest.mark.slow

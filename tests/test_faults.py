@@ -354,6 +354,51 @@ def test_a_dead_worker_costs_one_record_not_the_run():
     assert all(reason == "fine" for rid, reason in by_id.items() if rid != "r5")
 
 
+def slow_first_dying_analyze(batch):
+    """As `dying_analyze`, but the first batch takes longest, so later batches finish first."""
+    import time
+
+    if batch[0].id == "r0":
+        time.sleep(1.0)
+    return dying_analyze(batch)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_ordered_results_survive_a_dead_worker():
+    """Issue 9 §4: analyze_many(n_process=...) takes its results from the ingest pool in input
+    order; a dead worker's batches are retried and split as for ingest, and the order holds."""
+    from presslens import Options, Record
+    from presslens.corpus.executor import LocalExecutor
+
+    records = [Record(id=f"r{i}", text="KILL" if i == 7 else f"text {i}") for i in range(15)]
+    batches = [records[i:i + 3] for i in range(0, 15, 3)]
+    executor = LocalExecutor(Options(), 2, batch_size=3, analyze=slow_first_dying_analyze)
+    try:
+        results = list(executor.map(batches, ordered=True))
+    finally:
+        executor.close()
+    assert [[res["record"].id for res in batch] for batch in results] == [[r.id for r in b] for b in batches]
+    reasons = {res["record"].id: res["reject"] for batch in results for res in batch}
+    assert reasons.pop("r7").startswith("[E115]") and set(reasons.values()) == {"fine"}
+
+
+@pytest.mark.slow
+def test_a_missing_model_in_a_worker_is_an_error_not_a_dead_worker():
+    """A worker that cannot load the pipeline says why on its first batch (exit 2 from the CLI),
+    instead of breaking the pool until every record is rejected as a dead worker's [E115]."""
+    from presslens import ModelNotFound, Options, Record
+    from presslens.corpus.executor import LocalExecutor, analyze_articles
+
+    executor = LocalExecutor(Options(model="no_such_pipeline_xx"), 1, analyze=analyze_articles)
+    try:
+        with pytest.raises(ModelNotFound, match=r"\[E002\]"):
+            list(executor.map([[Record(id="a", text="Some text.")]], ordered=True))
+    finally:
+        executor.close()
+    assert executor.restarts == 0
+
+
 # -- 7. read-only serving --------------------------------------------------------------------------
 def _as_reader(cmd: list[str]):
     """Run `cmd` as a user who may read but not write the corpus (nobody, when this is root:

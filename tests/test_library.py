@@ -92,3 +92,75 @@ def test_components_are_spacy_factories_found_by_entry_point():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "presslens_attribution" in done.stdout
+
+
+# -- analyze_many(n_process=...) (issue 9, section 4) ----------------------------------------------
+# Invented articles, written for this test: quotes, a dateline, a long-ish one, and rejects between.
+ARTICLES = [
+    'date 2021-04-02 Harbor Post - "The ferry will run again by June," said Port Director Elena Ruiz.',
+    presslens.Reject("feed.jsonl:2", "[E103] broken JSON: invented", "bad-1"),
+    '"We were not consulted," council member Omar Diallo told reporters on Tuesday. He said the plan '
+    "would be reviewed. According to the mayor's office, the vote is set for May 3.",
+    "",
+    "The school board approved the budget. \"It is a fair compromise,\" board chair Lisa Park said, "
+    "while teachers said they would keep pressing for smaller classes.",
+    presslens.Skip("crawl.warc.gz@120", "not-html", "application/pdf"),
+    'date 2021-05-10 Valley Times - Farmers said the rain came too late. "We lost half the crop," '
+    "said grower Ben Okafor, 54. The ministry said aid would follow next week.",
+    '"Nothing has changed," the spokesperson said.',
+]
+
+
+def _as_dicts(items) -> list[tuple[str, dict]]:
+    return [(type(item).__name__, item.to_dict()) for item in items]
+
+
+def test_n_process_means_what_spacy_means(monkeypatch):
+    """0 and 1: this process; -1: one per CPU core; below -1: an error [E018]."""
+    import importlib
+
+    analyze_module = importlib.import_module("presslens.analyze")  # `presslens.analyze` is the function
+    monkeypatch.setattr(analyze_module.os, "cpu_count", lambda: 6)
+    assert [analyze_module.worker_count(n) for n in (0, 1, 2, 5, -1)] == [1, 1, 2, 5, 6]
+    with pytest.raises(presslens.UsageError, match=r"\[E018\]"):
+        analyze_module.worker_count(-2)
+    with pytest.raises(presslens.UsageError, match=r"\[E018\]"):
+        next(presslens.analyze_many(["text"], n_process=-3))
+
+
+def test_nlp_and_worker_processes_do_not_go_together():
+    """Workers load their own pipeline: an `nlp` given with n_process > 1 would be ignored [E019]."""
+    with pytest.raises(presslens.UsageError, match=r"\[E019\]"):
+        next(presslens.analyze_many(["text"], nlp=object(), n_process=2))
+
+
+@pytest.mark.model
+def test_n_process_0_is_this_process(nlp):
+    options = presslens.Options(batch_size=2)
+    one = _as_dicts(presslens.analyze_many(ARTICLES, options, nlp=nlp))
+    assert _as_dicts(presslens.analyze_many(ARTICLES, options, nlp=nlp, n_process=0)) == one
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_worker_processes_give_the_same_articles_in_the_same_order(nlp):
+    """n_process=2 runs the batches in two workers of the ingest pool; the results are those of
+    one process, item for item (rejects and skips where they were), in the same order."""
+    options = presslens.Options(batch_size=2)  # several batches, so both workers get some
+    one = _as_dicts(presslens.analyze_many(ARTICLES, options, nlp=nlp))
+    two = _as_dicts(presslens.analyze_many(ARTICLES, options, n_process=2))
+    assert [kind for kind, _ in one].count("Article") == 5
+    assert two == one
+
+
+def test_worker_processes_start_only_for_something_to_analyze(monkeypatch):
+    """Rejects only: they pass through and no worker is started (no model is loaded)."""
+    from presslens.corpus import executor
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(executor, "LocalExecutor", no_pool)
+    items = [presslens.Reject("a.jsonl:1", "[E106] empty text", "a"), "", "   "]
+    out = list(presslens.analyze_many(items, n_process=2))
+    assert [r.id for r in out] == ["a", "text-2", "text-3"] and all(isinstance(r, Reject) for r in out)

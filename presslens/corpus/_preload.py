@@ -1,6 +1,6 @@
-"""Imported once by the forkserver that starts ingest workers (see executor.py): loads the
-pipeline there, so every worker, and every recycled worker, starts from a fork that already has
-the model instead of loading it again."""
+"""Imported once by the forkserver that starts analysis workers (`ingest`, `analyze --workers`; see
+executor.py): loads the pipeline there, so every worker, and every recycled worker, starts from a
+fork that already has the model instead of loading it again."""
 
 import os
 

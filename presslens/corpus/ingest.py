@@ -11,7 +11,6 @@ the results through the one writer. Exactly once and resumable:
 
 from __future__ import annotations
 
-import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,6 +23,7 @@ from ..analyze import Options
 from ..errors import Errors, UsageError
 from ..inputs.metadata import apply_metadata, load_metadata
 from ..inputs.readers import iter_records
+from ..progress import Progress
 from ..types import Record, Reject, Skip
 from . import store
 from .executor import Executor, make_executor
@@ -77,53 +77,6 @@ class Everything:
 
     def __contains__(self, item: object) -> bool:
         return True
-
-
-class Progress:
-    """A tqdm bar on a terminal; otherwise a log line every `every` seconds."""
-
-    def __init__(self, total: int | None, enabled: bool, every: float = 10.0, label: str = "ingest"):
-        self.total, self.enabled, self.every, self.label = total, enabled, every, label
-        self.done = self.rejects = self.skips = 0
-        self.start = self.last = time.monotonic()
-        self.bar = None
-        if enabled and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="art", desc=label, file=sys.stderr)
-
-    def update(self, n: int = 1, rejects: int = 0, skips: int = 0) -> None:
-        self.done += n
-        self.rejects += rejects
-        self.skips += skips
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.update(n)
-            if skips:
-                self.bar.set_postfix(rejects=self.rejects, skipped=self.skips, refresh=False)
-            else:
-                self.bar.set_postfix(rejects=self.rejects, refresh=False)
-        elif time.monotonic() - self.last >= self.every:
-            self.last = time.monotonic()
-            self._log()
-
-    def _log(self) -> None:
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        rate = self.done / elapsed
-        total = f"/{self.total}" if self.total is not None else ""
-        eta = ""
-        if self.total is not None and rate > 0:
-            eta = f", ETA {int((self.total - self.done) / rate)} s"
-        skipped = f", {self.skips} skipped (not articles or stored)" if self.skips else ""
-        print(f"presslens {self.label}: {self.done}{total} articles, {rate:.1f}/s{eta}, {self.rejects} rejects{skipped}",
-              file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        elif self.enabled:
-            self._log()
 
 
 class _State:
