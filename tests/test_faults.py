@@ -538,3 +538,33 @@ def test_search_syntax_reaches_only_the_content(synthetic_store):
     assert corpus.quotes("kind:indirect") == []
     assert corpus.quotes("outlet:wire") == []
     assert len(corpus.quotes("plan:point", limit=None)) == 120  # still the words, in the content
+
+
+@pytest.mark.slow
+def test_workers_of_a_second_pipeline_do_not_hang(tmp_path):
+    """The forkserver preloads the first pipeline a process asks for; workers of another one
+    (`--pipeline fast` after the default, in one process) loaded their judge in a fork of a
+    process with a live OpenMP pool and hung there for good. Run in a child with a deadline."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "two_pipelines.py"
+    script.write_text(
+        "from presslens import Options\n"
+        "from presslens.corpus.executor import LocalExecutor\n"
+        "from presslens.inputs import record_from_text\n"
+        "if __name__ == '__main__':\n"
+        "    rec = record_from_text('\"We will win,\" Mayor Ann Cole said on Monday.', id='a')\n"
+        "    for p in ('default', 'fast'):\n"
+        "        ex = LocalExecutor(Options(pipeline=p), 1, batch_size=2)\n"
+        "        try:\n"
+        "            out = [r for b in ex.map([[rec]]) for r in b]\n"
+        "            print(p, 'article' in out[0], flush=True)\n"
+        "        finally:\n"
+        "            ex.close()\n", encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the second pipeline's worker hung: {exc.stdout!r}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["default", "True", "fast", "True"]

@@ -4,9 +4,15 @@ fork that already has the model instead of loading it again."""
 
 import os
 
-import datasketch  # noqa: F401  (scipy: imported once, in the forkserver)
+# Before anything loads OpenMP (LightGBM, onnxruntime): an OpenMP thread pool started here would
+# be copied half-alive into every forked worker, and a worker whose pipeline differs from the one
+# preloaded (another --pipeline in the same process) hangs in its first parallel region while
+# loading its judge. Each worker owns one core anyway: one OpenMP thread loses nothing.
+os.environ["OMP_NUM_THREADS"] = "1"
 
-from ..pipeline import build as _nlp
+import datasketch  # noqa: E402, F401  (scipy: imported once, in the forkserver)
+
+from ..pipeline import build as _nlp  # noqa: E402
 
 try:
     _nlp.load(os.environ.get("PRESSLENS_WORKER_MODEL") or None, pipeline=os.environ.get("PRESSLENS_WORKER_PIPELINE") or "default")
