@@ -274,10 +274,12 @@ class Corpus:
             return queries.undated(con, self._search_index(), text, **filters)
 
     def speakers(self, *, by: str | None = None, since=None, until=None, outlet=None,
-                 limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                 limit: int | None = None, offset: int = 0, per_outlet: int | None = None) -> list[dict[str, Any]]:
         """Persons by statements, most first: `person_id`, `speaker` (canonical name), `kind`,
-        `statements`, `articles`, `stories`, `outlets`, `aliases`; per outlet with `by="outlet"`."""
-        return list(self.iter_speakers(by=by, since=since, until=until, outlet=outlet, limit=limit, offset=offset))
+        `statements`, `articles`, `stories`, `outlets`, `aliases`; per outlet with `by="outlet"`
+        (each outlet's `per_outlet` most quoted only, when given)."""
+        return list(self.iter_speakers(by=by, since=since, until=until, outlet=outlet, limit=limit, offset=offset,
+                                       per_outlet=per_outlet))
 
     def iter_speakers(self, **kw) -> Iterator[dict[str, Any]]:
         queries._where(outlet=kw.get("outlet"), since=kw.get("since"), until=kw.get("until"))  # validate

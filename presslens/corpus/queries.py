@@ -288,12 +288,16 @@ def quote_facets(con, index: Index | None, text: str | None = None, *, top: int 
 
 
 def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None, limit: int | None = None,
-             offset: int = 0) -> Iterator[dict]:
-    """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`.
-    With persons: one row per person (`person_id`, `speaker` its canonical name, `kind`,
-    `aliases` most used first, `outlets`); otherwise one row per speaker name."""
+             offset: int = 0, per_outlet: int | None = None) -> Iterator[dict]:
+    """Who is quoted, how often, in how many articles and stories; per outlet with `by="outlet"`
+    (and with `per_outlet`, only each outlet's that many most quoted). With persons: one row per
+    person (`person_id`, `speaker` its canonical name, `kind`, `aliases` most used first,
+    `outlets`); otherwise one row per speaker name."""
     if by not in (None, "outlet"):
         raise UsageError(Errors.E306.format(value=by))
+    top = ""
+    if per_outlet is not None and by == "outlet":
+        top = "QUALIFY row_number() OVER (PARTITION BY {outlet} ORDER BY {n} DESC, {name}) <= " + str(int(per_outlet)) + " "
     where, params = _where(outlet=outlet, since=since, until=until)
     page = ""
     if limit is not None:
@@ -317,7 +321,8 @@ def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None,
                f"c.statements, c.articles, c.stories{', o.outlets' if not by else ''}, a.aliases "
                f"FROM counted c JOIN persons p USING (person_id) LEFT JOIN aliases a USING (person_id) "
                f"LEFT JOIN outl o USING (person_id) "
-               f"ORDER BY c.statements DESC, p.name, c.person_id{', c.outlet' if by == 'outlet' else ''}{page}")
+               + top.format(outlet="c.outlet", n="c.statements", name="p.name, c.person_id")
+               + f"ORDER BY c.statements DESC, p.name, c.person_id{', c.outlet' if by == 'outlet' else ''}{page}")
         for row in _dicts(con.execute(sql, params + params)):
             row["aliases"] = list(row["aliases"] or [])
             yield row
@@ -329,7 +334,8 @@ def speakers(con, *, by: str | None = None, since=None, until=None, outlet=None,
            f"(SELECT {keys}, story_id, sum(n) AS n, count(*) AS a FROM "
            f" (SELECT {keys}, story_id, article_id, count(*) AS n FROM statements "
            f"  WHERE speaker IS NOT NULL AND {where} GROUP BY ALL) GROUP BY ALL) "
-           f"GROUP BY {keys} ORDER BY statements DESC, {keys}{page}")
+           f"GROUP BY {keys} " + top.format(outlet="outlet", n="sum(n)", name="speaker")
+           + f"ORDER BY statements DESC, {keys}{page}")
     yield from _dicts(con.execute(sql, params))
 
 

@@ -189,7 +189,23 @@ def test_overview_links_to_the_whole_lists(big):
     assert "/api/speakers?download=csv" in html and "/api/speakers?by=outlet&amp;download=jsonl" in html
 
 
-def test_sources_table_shows_no_none(big):
+def test_overview_shows_each_outlets_own_most_quoted(big):
+    """Each outlet's five most quoted, however many (person, outlet) pairs the corpus holds (the
+    overview once cut the pairs at 1,000 before grouping them, so small outlets went missing)."""
+    db, client = big
+    overview = client.get("/api/overview").json()["top_speakers_by_outlet"]
+    with Corpus(db, read_only=True) as corpus:
+        pairs = corpus.speakers(by="outlet")
+        top2 = corpus.speakers(by="outlet", per_outlet=2)
+    outlets = {r["outlet"] for r in pairs if r["outlet"] is not None}
+    assert set(overview) == outlets
+    for name in outlets:
+        own = [r for r in pairs if r["outlet"] == name]
+        assert [r["person_id"] for r in overview[name]] == [r["person_id"] for r in own[:5]]
+        assert [r["person_id"] for r in top2 if r["outlet"] == name] == [r["person_id"] for r in own[:2]]
+
+
+def test_relays_table_shows_no_none(big):
     _, client = big
     html = client.get("/relays", params={"limit": 1000}).text
     assert "(no outlet)" in html and ">None<" not in html

@@ -61,13 +61,11 @@ async def overview(request: Request):
 async def _overview_data(request: Request) -> dict:
     stats, over_time, top, pairs = await query_all(
         request, ("stats", (), {}), ("counts_over_time", (), {"by": "month"}), ("speakers", (), {"limit": 20}),
-        ("speakers", (), {"by": "outlet", "limit": 1000}))
+        ("speakers", (), {"by": "outlet", "per_outlet": TOP_PER_OUTLET}))
     by_outlet: dict[str, list[dict]] = {}
-    for row in pairs:  # ordered by statements, most first
+    for row in pairs:  # each outlet's TOP_PER_OUTLET most quoted, most statements first
         if row.get("outlet") is None:  # statements without an outlet: no "None" row
             continue
-        rows = by_outlet.setdefault(str(row.get("outlet")), [])
-        if len(rows) < TOP_PER_OUTLET:
-            rows.append({k: v for k, v in row.items() if k != "outlet"})
+        by_outlet.setdefault(str(row.get("outlet")), []).append({k: v for k, v in row.items() if k != "outlet"})
     return {"stats": stats, "over_time": over_time, "top_speakers": top, "top_speakers_by_outlet": by_outlet}
 
