@@ -139,7 +139,7 @@ def analyze_command(
       presslens analyze 'crawl/CC-NEWS-*.warc.gz' -o news.jsonl
       presslens analyze ../shared/data/polnear/data/dev/text --metadata ../shared/data/polnear/data/metadata.tsv
     """
-    from .pipeline import build  # spaCy: only when a command analyses
+    from .pipeline import build  # spaCy: only when a command analyzes
     from .progress import Progress
 
     own = [output, str(rejects_path(output))] if output else [str(rejects_path(output))]

@@ -162,7 +162,7 @@ def test_hostile_json_records_are_named_rejects(tmp_path, read_records):
 
 @pytest.mark.model
 def test_hostile_records_do_not_stop_analyze(run_cli, tmp_path):
-    """11.3.2: `presslens analyze` of the hostile lines analyses the good ones and names the bad
+    """11.3.2: `presslens analyze` of the hostile lines analyzes the good ones and names the bad
     ones (it stopped at the first with a traceback, and so did every re-run)."""
     from conftest import read_jsonl
 

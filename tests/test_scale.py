@@ -1,5 +1,5 @@
 """Issue 10: the Ray engine gives the local engine's results, through Parquet shards; WARC
-ingests are resumable per record (kill -9 loses and doubles nothing; a resumed Ray run analyses
+ingests are resumable per record (kill -9 loses and doubles nothing; a resumed Ray run analyzes
 only what no shard holds). Ray runs locally, started by the `ray_local` fixture."""
 
 from __future__ import annotations

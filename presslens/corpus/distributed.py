@@ -306,7 +306,7 @@ def ingest_ray(db: str | Path, paths: list[str], *, options: Options, address: s
                progress: bool = True, commit_every: int = 256, batch_articles: int = BATCH_ARTICLES,
                batch_chars: int = BATCH_CHARS, input_format: str | None = None, mapping=None, metadata=None):
     """`ingest` on Ray: analyze into shards (`shard_dir`, default `<db>.shards/`), then `load`
-    every shard there into `db`. A killed run, run again, analyses only what no shard holds."""
+    every shard there into `db`. A killed run, run again, analyzes only what no shard holds."""
     from .ingest import IngestReport, _State
 
     shard_dir = shard_dir or f"{db}.shards"
