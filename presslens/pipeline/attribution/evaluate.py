@@ -14,6 +14,8 @@ import importlib.util
 import json
 from collections import defaultdict
 
+from .judge import speaker_matches
+
 _QUOTES = "\"\u201c\u201d"
 
 
@@ -110,34 +112,24 @@ def _matches(S, text, gold, pred) -> tuple[list[bool], list[bool]]:
     toks = S.word_tokens(text)
     g = [(S.token_set(toks, q["content"]), S.token_set(toks, q.get("source") or [])) for q in gold]
     p = [(S.token_set(toks, q["content"]), S.token_set(toks, q.get("source") or [])) for q in pred]
-    pairs = []
-    for i, (gc, _) in enumerate(g):
-        for j, (pc, _) in enumerate(p):
-            inter = len(gc & pc)
-            if gc and pc and inter and inter / len(gc | pc) >= 0.5:
-                pairs.append((inter / len(gc | pc), i, j))
-    pairs.sort(reverse=True)
-    used_g, used_p = set(), set()
-    out, found = [False] * len(p), [False] * len(g)
-    for _, i, j in pairs:
-        if i in used_g or j in used_p:
-            continue
-        used_g.add(i)
-        used_p.add(j)
-        gs, ps = g[i][1], p[j][1]
-        out[j] = found[i] = (not gs and not ps) or bool(gs & ps)
-    return out, found
+    return speaker_matches(g, p)
 
 
-def calibration_data(polnear: str, split: str, pred_path: str, scorer: str):
-    """(raw confidence, e2e correct) for every predicted statement."""
-    S = load_scorer(scorer)
+def read_predictions(pred_path: str) -> dict[str, list]:
+    """{article id: its statements} of a `presslens analyze` JSON Lines file."""
     preds = {}
     with open(pred_path, encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 o = json.loads(line)
                 preds[str(o["id"])] = o.get("statements") or []
+    return preds
+
+
+def calibration_data(polnear: str, split: str, pred_path: str, scorer: str):
+    """(raw confidence, e2e correct) for every predicted statement."""
+    S = load_scorer(scorer)
+    preds = read_predictions(pred_path)
     xs, ys, names = [], [], []
     for name, text, gold, _direct, *_ in S.load_gold(polnear, split):
         pred = preds.get(name, [])
@@ -165,12 +157,7 @@ def breakdowns(polnear: str, split: str, pred_path: str, scorer: str) -> dict:
     components = []
     with open(os.path.join(polnear, "data", "metadata.tsv"), encoding="utf-8") as f:
         publisher = {r["filename"]: r["publisher"] for r in csv.DictReader(f, delimiter="\t")}
-    preds = {}
-    with open(pred_path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                o = json.loads(line)
-                preds[str(o["id"])] = o.get("statements") or []
+    preds = read_predictions(pred_path)
     by_pub, by_kind = defaultdict(list), defaultdict(list)
     bins = defaultdict(lambda: [0, 0, 0.0])  # statements, e2e correct, sum of confidence
     brier = []

@@ -105,22 +105,30 @@ def labels(text: str, gold, pred) -> list[int]:
     toks = [m.span() for m in _TOKEN.finditer(text)]
     g = [(_token_set(toks, c), _token_set(toks, s)) for c, s in gold]
     p = [(_token_set(toks, c), _token_set(toks, s)) for c, s in pred]
+    return [int(ok) for ok in speaker_matches(g, p)[0]]
+
+
+def speaker_matches(gold, pred) -> tuple[list[bool], list[bool]]:
+    """The scorer's end-to-end matching over (content tokens, source tokens) pairs: greedy
+    one-to-one by content overlap (Jaccard >= 0.5), right when the sources overlap (or both are
+    empty). Returns (each prediction right, each gold statement found)."""
     pairs = []
-    for i, (gc, _) in enumerate(g):
-        for j, (pc, _) in enumerate(p):
+    for i, (gc, _) in enumerate(gold):
+        for j, (pc, _) in enumerate(pred):
             inter = len(gc & pc)
             if gc and pc and inter and inter / len(gc | pc) >= 0.5:
                 pairs.append((inter / len(gc | pc), i, j))
     pairs.sort(reverse=True)
-    used_g, used_p, out = set(), set(), [0] * len(p)
+    used_g, used_p = set(), set()
+    right, found = [False] * len(pred), [False] * len(gold)
     for _, i, j in pairs:
         if i in used_g or j in used_p:
             continue
         used_g.add(i)
         used_p.add(j)
-        gs, ps = g[i][1], p[j][1]
-        out[j] = int((not gs and not ps) or bool(gs & ps))
-    return out
+        gs, ps = gold[i][1], pred[j][1]
+        right[j] = found[i] = (not gs and not ps) or bool(gs & ps)
+    return right, found
 
 
 def collect(attributor, doc, article) -> tuple[list[list[float]], list[int]]:
