@@ -119,13 +119,18 @@ def _rss_tree(root: int) -> dict[int, int]:
                 rss[int(entry)] = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         except (OSError, StopIteration, ValueError, IndexError):
             continue
+    return {p: rss[p] for p in descendants(parents, root) if p in rss}
+
+
+def descendants(parents: dict[int, int], root: int) -> set[int]:
+    """`root` and every process below it, from a {pid: parent pid} map."""
     tree, frontier = {root}, [root]
     while frontier:
         p = frontier.pop()
         kids = [c for c, pp in parents.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    return {p: rss[p] for p in tree if p in rss}
+    return tree
 
 
 def rss_run(n: int, paragraphs: int, workers: int) -> None:

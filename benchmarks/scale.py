@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import warc_builder as wb  # noqa: E402  (tests/warc_builder.py)
-from ingest_speed import invented_article  # noqa: E402
+from ingest_speed import descendants, invented_article  # noqa: E402
 
 PRESSLENS = str(Path(sys.executable).with_name("presslens"))
 
@@ -90,13 +90,7 @@ def _workers(root: int) -> dict[int, int]:
     actors = {p: rss for p, (cmd, rss) in procs.items() if "MapWorker" in cmd or "Analyzer" in cmd}
     if actors:
         return actors
-    parents = _parents()
-    tree, frontier = {root}, [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parents.items() if pp == p and c not in tree]
-        tree.update(kids)
-        frontier.extend(kids)
+    tree = descendants(_parents(), root)
     # Pool workers are the processes of the tree that loaded the model (the forkserver too: it
     # preloads it, and workers are its forks); the ingest process itself is left out.
     return {p: procs[p][1] for p in tree if p != root and p in procs}
@@ -162,8 +156,10 @@ def main() -> None:
         if not args.skip_cluster:
             from ray.cluster_utils import Cluster
 
-            cluster = Cluster(initialize_head=True, head_node_args={  # workers at the user's priority, as ingest's own runtime
-                "num_cpus": 2, "include_dashboard": False, "_system_config": {"worker_niceness": 0}})
+            from presslens.corpus.distributed import SYSTEM_CONFIG
+
+            cluster = Cluster(initialize_head=True, head_node_args={  # as ingest's own runtime
+                "num_cpus": 2, "include_dashboard": False, "_system_config": SYSTEM_CONFIG})
             try:
                 cluster.add_node(num_cpus=2)
                 cluster.wait_for_nodes()

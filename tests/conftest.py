@@ -37,10 +37,10 @@ def ray_local():
     tasks), shut down after the module. Ray is in the test extra: these tests run in CI."""
     import ray
 
-    from presslens.corpus.distributed import start_local
+    from presslens.corpus.distributed import SYSTEM_CONFIG, start_local
 
     start_local(num_cpus=3, object_store_memory=256 * 2**20, include_dashboard=False, log_to_driver=False,
-                configure_logging=False, _system_config={"worker_niceness": 0})  # as ingest's own runtime
+                configure_logging=False, _system_config=SYSTEM_CONFIG)  # as ingest's own runtime
     yield ray
     ray.shutdown()
 

@@ -39,6 +39,11 @@ from . import shards, store
 
 BATCH_ARTICLES = 16
 BATCH_CHARS = 200_000
+# Ray runs its workers at nice 15 by default; on one machine the analysis would then yield to
+# everything else, the ingest process that waits for it included. The local pool runs at the
+# user's priority, and so does a runtime presslens starts (a cluster sets it with
+# RAY_worker_niceness=0 on `ray start`, docs/scale.md).
+SYSTEM_CONFIG = {"worker_niceness": 0}
 
 
 def input_files(paths: Iterable[str]) -> list[str]:
@@ -66,20 +71,26 @@ def _record_from_json(d: dict[str, Any]) -> Record:
     return Record(**{**d, "warnings": tuple(d.get("warnings") or ()), "origin": Origin(**origin) if origin else None})
 
 
+def _value(arg: Any) -> Any:
+    """An argument of a reading task, fetched when Ray passes it as an ObjectRef (put in the
+    object store once, shared by every task)."""
+    if type(arg).__name__ != "ObjectRef":
+        return arg
+    import ray
+
+    return ray.get(arg)
+
+
 def read_unit(unit: dict[str, Any], held: Any, metadata: Any = None) -> Iterator[dict[str, Any]]:
     """The rows of one input file: records to analyze, copies, rejects and skips (Ray task).
     `held`: the sorted hash prefixes of the texts already analyzed; `metadata`: the `--metadata`
     rows (presslens.inputs.metadata), applied as the local ingest applies them."""
     import numpy as np
 
-    from ..inputs.metadata import Metadata, apply_metadata
+    from ..inputs.metadata import apply_metadata
     from ..inputs.readers import iter_records
 
-    if not isinstance(held, np.ndarray) or not (metadata is None or isinstance(metadata, Metadata)):
-        import ray  # ObjectRefs: put in the object store once, shared by every task
-
-        held = held if isinstance(held, np.ndarray) else ray.get(held)
-        metadata = metadata if metadata is None or isinstance(metadata, Metadata) else ray.get(metadata)
+    held, metadata = _value(held), _value(metadata)
     cwd = unit.get("cwd")
     if cwd and os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)  # relative paths name the same files on the driver's machine (and in locations)
@@ -177,11 +188,7 @@ def _start(address: str | None, actors: int) -> bool:
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
     if not address:  # a local runtime: the actors, and two logical CPUs for the reading tasks
         # (with one, Ray Data's resource budget held the reading back and the actors waited)
-        # Ray runs its workers at nice 15 by default; on one machine the analysis would then yield
-        # to everything else, the ingest process that waits for it included. The local pool runs
-        # at the user's priority, and so does this runtime (a cluster sets it with
-        # RAY_worker_niceness=0 on `ray start`, docs/scale.md).
-        kwargs.update(num_cpus=actors + 2, object_store_memory=512 * 2**20, _system_config={"worker_niceness": 0})
+        kwargs.update(num_cpus=actors + 2, object_store_memory=512 * 2**20, _system_config=SYSTEM_CONFIG)
     start_local(address=address, **kwargs)
     return True
 

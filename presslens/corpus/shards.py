@@ -48,6 +48,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (  # name, DuckDB type (pyarrow types in 
     ("analysis", "VARCHAR"), ("signature", "BLOB"), ("reason", "VARCHAR"), ("detail", "VARCHAR"),
 )
 KINDS = ("article", "copy", "reject", "skip")
+OLDER_NAMES = {"input_file": "source"}  # column -> its name in shards written before it was renamed
 
 
 def row_key(location: str, content_hash: str | None, version: str = PIPELINE_VERSION) -> str:
@@ -172,11 +173,13 @@ def iter_rows(files: list[str], batch: int = 512) -> Iterator[dict[str, Any]]:
     con = _connection(files)
     try:
         held = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [files]).fetchall()}
-        older = {"input_file": "source"}  # columns that older shards hold under another name
-        names = ", ".join(
-            name if name not in older or older[name] not in held
-            else f"{older[name]} AS {name}" if name not in held else f"coalesce({name}, {older[name]}) AS {name}"
-            for name, _ in COLUMNS)
+        names = []
+        for name, _ in COLUMNS:
+            old = OLDER_NAMES.get(name)
+            if old in held:  # older shards hold it under its former name, alone or beside newer ones
+                name = f"coalesce({name}, {old}) AS {name}" if name in held else f"{old} AS {name}"
+            names.append(name)
+        names = ", ".join(names)
         cur = con.execute(
             f"SELECT {names} FROM read_parquet(?, union_by_name=true) "
             "QUALIFY row_number() OVER (PARTITION BY key ORDER BY location) = 1 ORDER BY input_file, seq, location",
