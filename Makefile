@@ -29,13 +29,17 @@ demo: install
 	$(BIN)/presslens ingest samples/news --db $(OUT)/demo.duckdb --workers 0 --quiet
 	@echo "Browse the demo corpus: $(BIN)/presslens serve $(OUT)/demo.duckdb --open"
 
+# The suite in TEST_WORKERS processes (pytest-xdist), a whole file at a time: a file's costly
+# shared setup is made once (tests/test_polnear_dev.py analyzes PolNeAR dev, tests/test_scale.py
+# runs a local Ray). Not --dist loadgroup: with pytest 9 its groups are silently ignored.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The suite without the tests marked slow (PolNeAR dev, kill -9, worker processes): a quick check
 # while working; `make test` (and CI) runs everything.
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 # For each --pipeline: PolNeAR dev (headline figures from the shared scorer, then per publisher,
 # per kind, per cue type, per component and the calibration of `confidence`, same matching),

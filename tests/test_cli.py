@@ -172,18 +172,6 @@ def test_progress_on_a_terminal_only(run_cli, data_dir, tmp_path, monkeypatch):
     assert (tmp_path / "t.jsonl").read_text() == (tmp_path / "p.jsonl").read_text()
 
 
-@pytest.mark.slow
-def test_polnear_dev(polnear_dev, validate):
-    """Issue 2, done when: 84 valid documents whose text equals each file."""
-    folder, result = polnear_dev["folder"], polnear_dev["result"]
-    assert result.exit_code == 0, result.stderr
-    docs = read_jsonl(polnear_dev["output"])
-    assert len(docs) == 84
-    for doc in docs:
-        validate(doc)
-        assert doc["text"] == (folder / f"{doc['id']}.txt").read_bytes().decode("utf-8")
-
-
 def test_cli_reference_documents_every_command_and_option():
     """docs/cli.md is generated from --help (`python docs/cli_reference.py`): keep it current."""
     import subprocess

@@ -283,15 +283,3 @@ class Analyzed:
         pass
 
 
-@pytest.mark.model
-@pytest.mark.slow
-def test_polnear_dev_twice_gives_the_same_counts(polnear_dev, tmp_path):
-    """Exactly once on real articles, with the session's analysis of PolNeAR dev (worker
-    processes are tested by test_process_workers)."""
-    db = tmp_path / "polnear.duckdb"
-    folder = [polnear_dev["folder"]]
-    first = ingest_module.ingest(db, folder, executor=Analyzed(polnear_dev["docs"]), progress=False)
-    after_first = counts(db)
-    second = ingest_module.ingest(db, folder, executor=Analyzed(polnear_dev["docs"]), progress=False)
-    assert first.added + first.duplicates == 84 and after_first["articles"] == first.added
-    assert second.added == 0 and counts(db) == after_first
