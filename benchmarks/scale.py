@@ -4,6 +4,8 @@
     local, 2 workers
     ray, 1 actor         a local Ray runtime started by ingest (--engine ray --workers 1)
     ray, 2 actors
+    ray, 2 actors, up    the same, on a Ray node started before (--address): what a running
+                         cluster costs, without the start and stop of a local runtime
     ray, 2 nodes         a simulated cluster: two Ray nodes on this machine (ray.cluster_utils),
                          one actor on each, the ingest connected with --address
 
@@ -153,21 +155,26 @@ def main() -> None:
             rows.append(run(name, extra, warc, tmp, args.articles))
             print(f"  {name:<18} {rows[-1]['seconds']:7.1f} s  {rows[-1]['rate']:6.2f} articles/s  "
                   f"worker peak {rows[-1]['worker_mb']} MB", flush=True)
-        if not args.skip_cluster:
-            from ray.cluster_utils import Cluster
+        from ray.cluster_utils import Cluster
 
-            from presslens.corpus.distributed import SYSTEM_CONFIG
+        from presslens.corpus.distributed import SYSTEM_CONFIG
 
-            cluster = Cluster(initialize_head=True, head_node_args={  # as ingest's own runtime
-                "num_cpus": 2, "include_dashboard": False, "_system_config": SYSTEM_CONFIG})
+        # (name, CPUs of each node): one node as ingest's own runtime has it (2 actors + 2 for
+        # reading), then two nodes of 2
+        clusters = [("ray, 2 actors, up", [4])] + ([] if args.skip_cluster else [("ray, 2 nodes", [2, 2])])
+        for name, cpus in clusters:
+            cluster = Cluster(initialize_head=True, head_node_args={
+                "num_cpus": cpus[0], "include_dashboard": False, "object_store_memory": 512 * 2**20,
+                "_system_config": SYSTEM_CONFIG})
             try:
-                cluster.add_node(num_cpus=2)
+                for n_cpus in cpus[1:]:
+                    cluster.add_node(num_cpus=n_cpus, object_store_memory=512 * 2**20)
                 cluster.wait_for_nodes()
-                name = "ray, 2 nodes"
                 rows.append(run(name, ["--engine", "ray", "--workers", "2", "--address", cluster.address],
                                 warc, tmp, args.articles))
                 print(f"  {name:<18} {rows[-1]['seconds']:7.1f} s  {rows[-1]['rate']:6.2f} articles/s  "
-                      f"worker peak {rows[-1]['worker_mb']} MB  (one actor per node)", flush=True)
+                      f"worker peak {rows[-1]['worker_mb']} MB" + ("  (one actor per node)" if len(cpus) > 1 else ""),
+                      flush=True)
             finally:
                 cluster.shutdown()
     by = {r["name"]: r["rate"] for r in rows}
@@ -176,6 +183,8 @@ def main() -> None:
     print(f"  ray 2 actors / 1 actor:      {by['ray, 2 actors'] / by['ray, 1 actor']:.2f}x")
     print(f"  ray overhead, 1 actor:       {100 * (by['local, 1 worker'] / by['ray, 1 actor'] - 1):+.0f}%")
     print(f"  ray overhead, 2 actors:      {100 * (by['local, 2 workers'] / by['ray, 2 actors'] - 1):+.0f}%")
+    print(f"  ray overhead, 2 actors, up:  {100 * (by['local, 2 workers'] / by['ray, 2 actors, up'] - 1):+.0f}%"
+          "  (a running node: no runtime start and stop)")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
     print(json.dumps(rows))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from .features import paragraph_bounds
+
 RELAY_LEMMAS = {"accord", "according", "per", "report", "cite", "quote"}  # pass content on
 _FLOAT_SENTS = 2  # a floating quote may follow its statement by at most this many sentences
 _ALONE_MIN = 8  # an unquoted content with no cue near it is kept only when this long
@@ -156,16 +158,7 @@ def _reopened_paragraphs(doc: Doc) -> dict[int, int]:
     left open at the end of one paragraph and re-opened, with the same kind of mark, at the
     start of the next: news style for a quotation that runs over paragraphs ("...our
     side.\n\n\u201cNobody will ...")."""
-    paras, start = [], None
-    for t in doc:
-        if t.is_space and "\n" in t.text:
-            if start is not None:
-                paras.append((start, t.i))
-                start = None
-        elif start is None:
-            start = t.i
-    if start is not None:
-        paras.append((start, len(doc)))
+    paras = paragraph_bounds(doc)
     out = {}
     text = doc.text  # built from the tokens at each reading
     for (s1, e1), (s2, _e2) in zip(paras, paras[1:]):

@@ -12,7 +12,7 @@ in the inner loops.
 
 from __future__ import annotations
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_SPACE, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
 from .encoder import LABELS
@@ -29,7 +29,7 @@ class DocArrays:
         n = len(doc)
         self.n = n
         # one to_array call instead of a Token object per attribute read (5x faster)
-        raw = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IS_TITLE, SENT_START, IDX])
+        raw = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IS_TITLE, SENT_START, IDX, IS_SPACE])
         arr = raw.tolist()  # uint64: string hashes stay valid; HEAD and SENT_START are signed
         signed = raw[:, [6, 9]].astype("int64").tolist()
         strings = doc.vocab.strings
@@ -42,6 +42,8 @@ class DocArrays:
             return v
 
         self.text = [s(r[0]) for r in arr]
+        self.orth = list(self.text)  # the token texts as they are (`text` reads single quotes as ")
+        self.is_space = [bool(r[11]) for r in arr]
         self.lower = [s(r[1]) for r in arr]
         self.lemma = [s(r[2]).lower() for r in arr]
         self.pos = [s(r[3]) for r in arr]
@@ -52,7 +54,9 @@ class DocArrays:
         self.title = [bool(r[8]) for r in arr]
         # whitespace after token i: a gap before the next token's offset
         ends = [r[10] + len(t) for r, t in zip(arr, self.text)]
-        self.space = [ends[i] < (arr[i + 1][10] if i + 1 < n else len(doc.text)) for i in range(n)]
+        # the text's length without building `doc.text` (a join over every token)
+        end = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
+        self.space = [ends[i] < (arr[i + 1][10] if i + 1 < n else end) for i in range(n)]
         self.sent = [0] * n
         self.sent_end = [0] * n
         start = 0
@@ -74,18 +78,28 @@ class DocArrays:
         self.quoted = [d | q for d, q in zip(double, single)]
 
 
-def paragraphs(doc: Doc) -> list[Span]:
-    """Spans of tokens between newline tokens (the newline-only tokens themselves are left out)."""
+def paragraphs(doc: Doc, arrays: DocArrays | None = None) -> list[Span]:
+    """Spans of tokens between newline tokens (the newline-only tokens themselves are left out);
+    `arrays`: the doc's `DocArrays`, read instead of its Token objects when given."""
+    return [doc[s:e] for s, e in paragraph_bounds(doc, arrays)]
+
+
+def paragraph_bounds(doc: Doc, arrays: DocArrays | None = None) -> list[tuple[int, int]]:
+    """(start, end) token offsets of `paragraphs(doc)`."""
+    if arrays is None:
+        text, is_space = [t.text for t in doc], [t.is_space for t in doc]
+    else:
+        text, is_space = arrays.orth, arrays.is_space
     out, start = [], None
-    for tok in doc:
-        if tok.is_space and "\n" in tok.text:
+    for i, (t, sp) in enumerate(zip(text, is_space)):
+        if sp and "\n" in t:
             if start is not None:
-                out.append(doc[start : tok.i])
+                out.append((start, i))
                 start = None
         elif start is None:
-            start = tok.i
+            start = i
     if start is not None:
-        out.append(doc[start:])
+        out.append((start, len(text)))
     return out
 
 

@@ -12,6 +12,7 @@ own statement judge trained on held-out predictions of the same tagger.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -114,7 +115,7 @@ class Attributor:
             arrays = DocArrays(doc, self.lexicon)
             prep = Prepared(arrays, _worth(doc, arrays))
             if self.encoder is not None:
-                prep.marg = self.encoder_marginals(prep.paras)
+                prep.marg = self.encoder_marginals(prep.paras, arrays)
             prepared.append(prep)
         return prepared
 
@@ -141,16 +142,19 @@ class Attributor:
             out.extend(runs(tags, offset=para.start))
         return out, probs, arrays.quoted
 
-    def encoder_marginals(self, paras: list[Span]) -> list[np.ndarray]:
-        """[tokens x LABELS] of each paragraph; whitespace tokens get all their mass on O."""
-        words = [[t.text for t in para if not t.is_space] for para in paras]
+    def encoder_marginals(self, paras: list[Span], arrays: DocArrays | None = None) -> list[np.ndarray]:
+        """[tokens x LABELS] of each paragraph; whitespace tokens get all their mass on O.
+        `arrays`: the doc's `DocArrays`, read instead of its Token objects when given."""
+        if arrays is None and paras:
+            arrays = DocArrays(paras[0].doc, self.lexicon)
+        rows = [[i - p.start for i in range(p.start, p.end) if not arrays.is_space[i]] for p in paras]
+        words = [[arrays.orth[p.start + r] for r in rs] for p, rs in zip(paras, rows)]
         scored = self.encoder.marginals(words)
         out = []
-        for para, m in zip(paras, scored):
+        for para, m, rs in zip(paras, scored, rows):
             full = np.zeros((len(para), len(LABELS)), dtype=np.float32)
             full[:, 0] = 1.0
-            rows = [t.i - para.start for t in para if not t.is_space]
-            full[rows] = m
+            full[rs] = m
             out.append(full)
         return out
 
@@ -206,7 +210,7 @@ class Attributor:
 def _worth(doc: Doc, arrays: DocArrays) -> list[Span]:
     """The paragraphs the tagger reads: nothing could introduce an attribution in the others (a
     cue word, a cue phrase or a quotation mark), so they are skipped (speed)."""
-    return [p for p in paragraphs(doc) if worth_tagging(arrays, p.start, p.end)]
+    return [p for p in paragraphs(doc, arrays) if worth_tagging(arrays, p.start, p.end)]
 
 
 def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], list[float]]:
@@ -301,18 +305,30 @@ def _last_person_before(doc: Doc, pronoun: Span):
     return best
 
 
-_last_quoted: tuple[Doc | None, list[bool]] = (None, [])
+def _per_doc(fn):
+    """`fn(doc)` computed once per Doc (the last Doc's result is kept): every speaker of an
+    article asks for it, and each reading walks the whole Doc (a third of the attribution
+    stage's time before, for the quoted tokens)."""
+    last: list[tuple[Doc | None, object]] = [(None, None)]
+
+    @functools.wraps(fn)
+    def once(doc: Doc):
+        held, value = last[0]  # one read: another thread may replace the pair meanwhile
+        if held is not doc:
+            value = fn(doc)
+            last[0] = (doc, value)
+        return value
+
+    return once
 
 
-def _quoted(doc: Doc) -> list[bool]:
-    """`quoted_tokens(doc)`, computed once per Doc: every speaker of an article asks for it, and
-    each reading walks the whole Doc (a third of the attribution stage's time before)."""
-    global _last_quoted
-    held, quoted = _last_quoted  # one read: another thread may replace the pair meanwhile
-    if held is not doc:
-        quoted = quoted_tokens(doc)
-        _last_quoted = (doc, quoted)
-    return quoted
+_quoted = _per_doc(quoted_tokens)
+
+
+@_per_doc
+def _places(doc: Doc) -> set[str]:
+    """The lowercased names of the doc's places (GPE, LOC, FAC entities)."""
+    return {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
 
 
 def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
@@ -324,10 +340,9 @@ def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
         return True
     if ent.titles:
         return False
-    places = {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
     names = {m.span.text.lower() for m in ent.mentions if m.kind == "name"}
     # every name of it is a place's name elsewhere ("George Washington" is not "Washington")
-    return bool(names) and names <= places
+    return bool(names) and names <= _places(doc)
 
 
 def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, str]:
