@@ -13,6 +13,7 @@ plain dataclasses of `presslens.types` at one boundary.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -69,3 +70,20 @@ for _name, _default in (
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
+
+
+def per_doc(fn):
+    """`fn(doc)` computed once per Doc: the last Doc's result is kept, for the next reader of the
+    same Doc (several components and every speaker of an article ask for the quoted tokens, and
+    each reading walks the whole Doc). The result is shared: readers must not change it."""
+    last: list[tuple[Doc | None, object]] = [(None, None)]
+
+    @functools.wraps(fn)
+    def once(doc: Doc):
+        held, value = last[0]  # one read: another thread may replace the pair meanwhile
+        if held is not doc:
+            value = fn(doc)
+            last[0] = (doc, value)
+        return value
+
+    return once

@@ -12,7 +12,6 @@ own statement judge trained on held-out predictions of the same tagger.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +22,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Span
 
 from ...errors import Errors, UsageError
-from ..annotations import DocRelay, DocStatement
+from ..annotations import DocRelay, DocStatement, per_doc
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
@@ -293,7 +292,7 @@ def _gender(ent) -> str:
 def _last_person_before(doc: Doc, pronoun: Span):
     """Fallback when coreference left a pronoun unresolved: the closest earlier person named
     outside quoted and reported content, whose gender does not clash with the pronoun's."""
-    reported = reported_tokens(doc, _ENTITY_LEX, _quoted(doc))
+    reported = reported_tokens(doc, _ENTITY_LEX, quoted_tokens(doc))
     gender = PRONOUN_GENDER.get(pronoun.root.lower_, "-")
     best, where = None, -1
     for ent in doc._.pl_entities or []:
@@ -305,27 +304,7 @@ def _last_person_before(doc: Doc, pronoun: Span):
     return best
 
 
-def _per_doc(fn):
-    """`fn(doc)` computed once per Doc (the last Doc's result is kept): every speaker of an
-    article asks for it, and each reading walks the whole Doc (a third of the attribution
-    stage's time before, for the quoted tokens)."""
-    last: list[tuple[Doc | None, object]] = [(None, None)]
-
-    @functools.wraps(fn)
-    def once(doc: Doc):
-        held, value = last[0]  # one read: another thread may replace the pair meanwhile
-        if held is not doc:
-            value = fn(doc)
-            last[0] = (doc, value)
-        return value
-
-    return once
-
-
-_quoted = _per_doc(quoted_tokens)
-
-
-@_per_doc
+@per_doc
 def _places(doc: Doc) -> set[str]:
     """The lowercased names of the doc's places (GPE, LOC, FAC entities)."""
     return {e.text.lower() for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")}
@@ -335,7 +314,7 @@ def _quoted_or_place(doc: Doc, span: Span, ent) -> bool:
     """A source that is a phrase inside quotation marks ('the crowd chanted "Omar Farouk"'),
     or a "person" whose name the article also gives a place (NER's "Tell" of Tell Abyad)."""
     words = [t for t in span if not (t.is_punct or t.is_space)]
-    quoted = _quoted(doc)
+    quoted = quoted_tokens(doc)
     if words and all(quoted[t.i] for t in words):
         return True
     if ent.titles:

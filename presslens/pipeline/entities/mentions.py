@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from ..annotations import per_doc
 from ..attribution.quotes import single_quote_marks
 from .lexicons import Lexicons
 from .repairs import name_key
@@ -68,6 +69,7 @@ def sentence_index(doc: Doc) -> list[int]:
     return index
 
 
+@per_doc
 def quoted_tokens(doc: Doc) -> list[bool]:
     """Whether each token lies inside quotation marks. Straight quotes toggle; curly ones
     open and close; a line break ends any quote left open (paragraph quotes restart)."""
