@@ -31,15 +31,18 @@ demo: install
 
 # The suite in TEST_WORKERS processes (pytest-xdist), a whole file at a time: a file's costly
 # shared setup is made once (tests/test_polnear_dev.py analyzes PolNeAR dev, tests/test_scale.py
-# runs a local Ray). Not --dist loadgroup: with pytest 9 its groups are silently ignored.
+# runs a local Ray). Not --dist loadgroup: with pytest 9 its groups are silently ignored. The
+# slowest files go first (tests/conftest.py orders them; xdist would put the files with the most
+# tests first).
 TEST_WORKERS ?= 2
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest $(PYTEST_XDIST)
 
 # The suite without the tests marked slow (PolNeAR dev, kill -9, worker processes): a quick check
 # while working; `make test` (and CI) runs everything.
 test-fast: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not slow"
 
 # For each --pipeline: PolNeAR dev (headline figures from the shared scorer, then per publisher,
 # per kind, per cue type, per component and the calibration of `confidence`, same matching),

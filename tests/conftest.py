@@ -13,6 +13,23 @@ PTC = REPO.parent / "shared" / "data" / "ptc"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_collection_modifyitems(items):
+    """Files whose tests are all or mostly `slow` first (PolNeAR dev, Ray, kill -9): `make test`
+    hands whole files to its processes in this order (with `--no-loadscope-reorder`), and a
+    long file handed out last would run alone at the end. The order within a file stays."""
+    def file_of(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    slow: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for item in items:
+        f = file_of(item)
+        slow[f] = slow.get(f, 0) + (item.get_closest_marker("slow") is not None)
+        total[f] = total.get(f, 0) + 1
+    order = {f: k for k, f in enumerate(total)}
+    items.sort(key=lambda item: (-slow[file_of(item)] / total[file_of(item)], order[file_of(item)]))
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from presslens.pipeline import build
