@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,7 +40,7 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     """
     state = request.app.state
     corpus, timeout = state.corpus, state.query_timeout
-    running, done = threading.Event(), threading.Event()
+    running, done, cancelled = threading.Event(), threading.Event(), threading.Event()
     worker: list[int] = []
 
     lock = state.query_lock
@@ -48,6 +49,8 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         if lock is not None and not lock.acquire(timeout=timeout):
             raise QueryTimeout(timeout)  # still waiting for an earlier query
         try:
+            if cancelled.is_set():  # the request timed out before this thread got to run
+                raise QueryTimeout(timeout)
             worker.append(threading.get_ident())
             running.set()
             result = getattr(corpus, method)(*args, **kwargs)
@@ -63,15 +66,27 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         with anyio.fail_after(timeout):
             return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
     except TimeoutError:
+        cancelled.set()
         interrupt = getattr(corpus, "interrupt", None)
         if running.is_set() and not done.is_set() and callable(interrupt):
-            interrupt(worker[0])
+            threading.Thread(target=_stop, args=(interrupt, worker[0], done), daemon=True).start()
         raise QueryTimeout(timeout) from None
     except PresslensError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     except ValueError as exc:  # e.g. a search string the full-text index refuses
         raise HTTPException(status_code=400, detail=f"The query could not be run ({exc}). "
                                                     "Use plain words or a \"quoted phrase\".") from exc
+
+
+def _stop(interrupt, thread: int, done: threading.Event, every: float = 0.05, limit: float = 600.0) -> None:
+    """Interrupt the query of worker `thread` until that worker has ended. Once is not enough:
+    on a loaded machine the time limit can pass while the worker is still opening its connection
+    or has not started its query yet, and DuckDB drops an interrupt that no running query
+    receives (the query then ran on for good)."""
+    deadline = time.monotonic() + limit
+    while not done.is_set() and time.monotonic() < deadline:
+        interrupt(thread)
+        done.wait(every)
 
 
 _analyze_lock = threading.Lock()  # one analysis at a time: it is CPU-bound and shares one pipeline

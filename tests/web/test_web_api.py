@@ -214,6 +214,47 @@ def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
     assert r.status_code == 503 and "Narrow it" in r.text
 
 
+def test_a_query_still_starting_at_its_time_limit_is_stopped_too(corpus_path, monkeypatch):
+    """On a loaded machine the time limit can pass while the worker is still opening its
+    connection: the one interrupt sent then reached no query, and the query ran on for good (the
+    test above failed so when the suite ran in three processes). Here every connection takes a
+    second to open, twice the limit; the query is stopped all the same."""
+    import duckdb
+
+    from presslens.corpus import Corpus, queries, store
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    outcome = []
+
+    def endless(con, **kwargs):
+        try:
+            con.execute("SELECT count(*) FROM range(10000000000000) a, range(1000) b").fetchall()
+            outcome.append("finished")
+        except duckdb.InterruptException:
+            outcome.append("interrupted")
+            raise
+        return []
+
+    corpus = Corpus(corpus_path, read_only=True)
+    real_connect = store.connect
+
+    def slow_connect(*args, **kwargs):
+        time.sleep(1.0)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "speakers", endless)
+    monkeypatch.setattr(store, "connect", slow_connect)
+    client = Client(create_app(corpus, query_timeout=0.5))
+    assert client.get("/api/speakers").status_code == 503
+    for _ in range(600):
+        if outcome:
+            break
+        time.sleep(0.1)
+    assert outcome == ["interrupted"]
+
+
 @pytest.mark.parametrize("body", [
     '{"text": "\\"We will win,\\" she said. \\ud800 \\udfff"}',  # lone surrogates
     '{"text": "\\"We meet tomorrow,\\" the mayor said.", "published": "9999-12-31"}',
