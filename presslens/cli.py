@@ -211,7 +211,10 @@ def train() -> None:
 @click.option("--device", default="cpu", show_default=True, help="Where the encoder is fine-tuned: cpu, cuda, cuda:1, ...")
 @click.option("--encoders", default=None, type=click.Path(exists=True, file_okay=False),
               help="Reuse fine-tuned encoders (a folder with full/, fold0/, fold1/) and refit only the CRFs and judges.")
-def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str, encoders: str | None) -> None:
+@click.option("--layers", default=3, show_default=True, type=click.IntRange(1, 6),  # encoder_train.LAYERS
+              help="How many of all-MiniLM-L6-v2's 6 layers the encoder keeps (fewer: faster, less accurate).")
+def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str, encoders: str | None,
+                          layers: int) -> None:
     """Retrain the attribution taggers and judges on PolNeAR (about an hour on CPU).
 
     Needs the train extra (pip install 'presslens[train]'): fine-tuning the encoder takes
@@ -225,7 +228,7 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
     meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True), device=device,
-                             encoders=Path(encoders) if encoders else None)
+                             encoders=Path(encoders) if encoders else None, layers=layers)
     click.echo(f"wrote the taggers and judges to {target} ({meta['data']})")
 
 

@@ -91,12 +91,13 @@ def fit_judge(docs, articles, make_attributor, log=print) -> tuple[object, dict]
 
 
 def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", log=print, device: str = "cpu",
-                      encoders: Path | None = None) -> dict:
+                      encoders: Path | None = None, layers: int | None = None) -> dict:
     """Fit the taggers and their judges on PolNeAR `split`; write them with provenance to `out`.
 
     `encoders`: a folder holding `full/`, `fold0/`, `fold1/` from an earlier run of this
     function (`encoder_train.train` outputs), to refit the CRFs and judges without
-    fine-tuning the encoder again; by default the encoders are fine-tuned here.
+    fine-tuning the encoder again; by default the encoders are fine-tuned here, keeping
+    `layers` layers of the base model (default `encoder_train.LAYERS`).
     """
     from .. import build
     from . import encoder_train
@@ -136,7 +137,7 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
             for name, keep in (("full", lambda i: True), ("fold0", lambda i: i % 2 != 0), ("fold1", lambda i: i % 2 != 1)):
                 log(f"encoder: fine-tuning {name} ...")
                 data = [ex for i, exs in enumerate(per_article) if keep(i) for ex in exs]
-                encoder_train.train(data, encoders / name, device=device, log=log)
+                encoder_train.train(data, encoders / name, device=device, layers=layers or encoder_train.LAYERS, log=log)
         encoders = Path(encoders)
         meta["encoder"] = json.loads((encoders / "full" / "stats.json").read_text(encoding="utf-8"))
         shutil.copyfile(encoders / "full" / "encoder.onnx", out / "encoder.onnx")
