@@ -1,0 +1,100 @@
+"""Where the CPU of one `presslens ingest` goes, per process role, for each engine (issue 10).
+
+    python benchmarks/ingest_cpu.py                  # 400 articles, local then ray, 2 workers
+    python benchmarks/ingest_cpu.py --articles 1000 --engines ray
+
+Runs `presslens ingest` on the CC-NEWS-like WARC of benchmarks/scale.py (same articles) into a
+fresh corpus and samples, every 0.25 s, the CPU time (user + system, /proc/PID/stat) of every
+process of its tree: the ingest process, the local pool's forkserver and workers, or Ray's
+actors (`MapBatches`), reading tasks (`ray::`), GCS, raylet and helpers. A process's last
+sample counts, so a process that lives less than 0.25 s is missed. Nothing here is asserted;
+figures go to docs/scale.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ingest_speed import descendants  # noqa: E402
+from scale import PRESSLENS, write_warc  # noqa: E402
+
+HZ = os.sysconf("SC_CLK_TCK")
+# first match wins: a Ray actor's command line is "ray::MapBatches(Analyzer)", a reading task's "ray::..."
+ROLES = [("MapBatches", "ray actors (analysis)"), ("ray::", "ray tasks (reading)"), ("raylet", "ray raylet"),
+         ("gcs_server", "ray gcs"), ("ray", "ray helpers"), ("forkserver", "local pool (forkserver, workers)"),
+         ("multiprocessing", "local pool (forkserver, workers)")]
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / HZ
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "ingest process (reading, storing; Ray's driver and load)"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    return next((role for key, role in ROLES if key in cmd), "other")
+
+
+def run(engine: str, warc: Path, tmp: Path, workers: int) -> tuple[float, dict[str, float]]:
+    cmd = [PRESSLENS, "ingest", str(warc), "--db", str(tmp / f"{engine}.duckdb"), "-q", "--engine", engine,
+           "--workers", str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last: dict[int, tuple[str, float]] = {}
+    while proc.poll() is None:
+        stats = {p: s for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if (s := _stat(p))}
+        for pid in descendants({p: s[0] for p, s in stats.items()}, proc.pid):
+            # the role from the current command line: a new Ray worker shows the raylet's until it execs
+            last[pid] = (_role(pid, proc.pid), stats[pid][1])
+        time.sleep(0.25)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
+    by_role: dict[str, float] = collections.Counter()
+    for role, cpu in last.values():
+        by_role[role] += cpu
+    return wall, dict(by_role)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--paragraphs", type=int, default=6)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--engines", default="local,ray")
+    args = ap.parse_args()
+    load = os.getloadavg()
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs, load average "
+          f"{load[0]:.1f} at the start; {args.articles} articles, --workers {args.workers}")
+    with tempfile.TemporaryDirectory(prefix="presslens-cpu-") as tmp:
+        tmp = Path(tmp)
+        warc = tmp / "CC-NEWS-bench.warc.gz"
+        write_warc(warc, args.articles, args.paragraphs)
+        for engine in args.engines.split(","):
+            wall, by_role = run(engine, warc, tmp, args.workers)
+            print(f"{engine}: wall {wall:.1f} s, CPU {sum(by_role.values()):.1f} s")
+            for role, cpu in sorted(by_role.items(), key=lambda kv: -kv[1]):
+                print(f"  {cpu:7.1f} s  {role}")
+
+
+if __name__ == "__main__":
+    main()
