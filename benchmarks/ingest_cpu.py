@@ -29,10 +29,12 @@ from ingest_speed import descendants  # noqa: E402
 from scale import PRESSLENS, write_warc  # noqa: E402
 
 HZ = os.sysconf("SC_CLK_TCK")
-# first match wins: a Ray actor's command line is "ray::MapBatches(Analyzer)", a reading task's "ray::..."
-ROLES = [("MapBatches", "ray actors (analysis)"), ("ray::", "ray tasks (reading)"), ("raylet", "ray raylet"),
-         ("gcs_server", "ray gcs"), ("ray", "ray helpers"), ("forkserver", "local pool (forkserver, workers)"),
-         ("multiprocessing", "local pool (forkserver, workers)")]
+# first match wins, on the command line Ray gives a worker: "ray::MapWorker(MapBatches(Analyzer))..."
+# for an actor, "ray::FlatMap(read_unit)" for a reading task, "ray::IDLE" for a worker waiting for work
+ROLES = [("MapBatches", "ray actors (analysis)"), ("FlatMap(read_unit)", "ray tasks (reading)"),
+         ("ray::", "ray's own workers (Ray Data's actors, agents, idle)"), ("raylet", "ray raylet, gcs"),
+         ("gcs_server", "ray raylet, gcs"), ("ray", "ray's own workers (Ray Data's actors, agents, idle)"),
+         ("forkserver", "local pool (forkserver, workers)"), ("multiprocessing", "local pool (forkserver, workers)")]
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
@@ -44,14 +46,25 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / HZ
 
 
+INGEST = "ingest process (reading, storing; Ray's driver and load)"
+OTHER = "other"
+
+
 def _role(pid: int, root: int) -> str:
     if pid == root:
-        return "ingest process (reading, storing; Ray's driver and load)"
+        return INGEST
     try:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
-        return "other"
-    return next((role for key, role in ROLES if key in cmd), "other")
+        return OTHER
+    return next((role for key, role in ROLES if key in cmd), OTHER)
+
+
+def _rank(role: str) -> int:
+    """The most telling role a process ever showed wins: a Ray worker is IDLE before and after
+    its task, and shows the raylet's command line until it execs."""
+    roles = [INGEST] + [r for _, r in ROLES]
+    return roles.index(role) if role in roles else len(roles)
 
 
 def run(engine: str, warc: Path, tmp: Path, workers: int) -> tuple[float, dict[str, float]]:
@@ -63,8 +76,10 @@ def run(engine: str, warc: Path, tmp: Path, workers: int) -> tuple[float, dict[s
     while proc.poll() is None:
         stats = {p: s for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if (s := _stat(p))}
         for pid in descendants({p: s[0] for p, s in stats.items()}, proc.pid):
-            # the role from the current command line: a new Ray worker shows the raylet's until it execs
-            last[pid] = (_role(pid, proc.pid), stats[pid][1])
+            role = _role(pid, proc.pid)
+            if pid in last and _rank(last[pid][0]) < _rank(role):
+                role = last[pid][0]
+            last[pid] = (role, stats[pid][1])
         time.sleep(0.25)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
