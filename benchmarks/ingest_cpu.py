@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ingest_speed import descendants  # noqa: E402
@@ -90,6 +91,20 @@ def run(engine: str, warc: Path, tmp: Path, workers: int) -> tuple[float, dict[s
     return wall, dict(by_role)
 
 
+def _read_cpu(warc: Path) -> float:
+    """CPU seconds of `distributed.read_unit` over `warc` in this process (a warm-up read first:
+    the language model and the extractor load once)."""
+    import numpy as np
+
+    from presslens.corpus.distributed import read_unit
+
+    unit = {"path": str(warc), "done": [], "cwd": os.getcwd(), "input_format": None, "mapping": {}}
+    next(read_unit(unit, np.array([], dtype=np.uint64)))
+    t0 = time.process_time()
+    sum(1 for _ in read_unit(unit, np.array([], dtype=np.uint64)))
+    return time.process_time() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=400)
@@ -104,6 +119,7 @@ def main() -> None:
         tmp = Path(tmp)
         warc = tmp / "CC-NEWS-bench.warc.gz"
         write_warc(warc, args.articles, args.paragraphs)
+        print(f"read_unit in this process (a Ray reading task's work, without Ray): {_read_cpu(warc):.1f} CPU s")
         for engine in args.engines.split(","):
             wall, by_role = run(engine, warc, tmp, args.workers)
             print(f"{engine}: wall {wall:.1f} s, CPU {sum(by_role.values()):.1f} s")
