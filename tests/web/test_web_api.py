@@ -177,18 +177,10 @@ def test_default_upload_limit_is_2_mb(client):
     assert r.status_code == 413
 
 
-def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
-    """Issue 11.3.12: a timed-out query was abandoned, not cancelled: deps called a
-    `Corpus.interrupt()` that did not exist (the old test passed against a fake). A real Corpus,
-    a query that would run for minutes: the request gets its 503 and the query is stopped."""
+def _endless_query(outcome: list[str]):
+    """A stand-in for `queries.speakers` that would run for minutes on its connection; it notes in
+    `outcome` whether it finished or was interrupted."""
     import duckdb
-
-    from presslens.corpus import Corpus, queries
-    from presslens.web import create_app
-
-    from .conftest import Client
-
-    outcome = []
 
     def endless(con, **kwargs):
         try:
@@ -199,15 +191,35 @@ def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
             raise
         return []
 
+    return endless
+
+
+def _wait_for(outcome: list[str]) -> None:
+    """Until the worker thread has noted its end (it ends once the query is stopped), 60 s at most."""
+    for _ in range(600):
+        if outcome:
+            break
+        time.sleep(0.1)
+
+
+def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
+    """Issue 11.3.12: a timed-out query was abandoned, not cancelled: deps called a
+    `Corpus.interrupt()` that did not exist (the old test passed against a fake). A real Corpus,
+    a query that would run for minutes: the request gets its 503 and the query is stopped."""
+    from presslens.corpus import Corpus, queries
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    outcome: list[str] = []
+    endless = _endless_query(outcome)
+
     monkeypatch.setattr(queries, "speakers", endless)
     corpus = Corpus(corpus_path, read_only=True)
     client = Client(create_app(corpus, query_timeout=0.5))
     r = client.get("/api/speakers")
     assert r.status_code == 503
-    for _ in range(600):  # the worker thread ends once the query is stopped
-        if outcome:
-            break
-        time.sleep(0.1)
+    _wait_for(outcome)
     assert outcome == ["interrupted"]
     assert "longer than 0.5 s" in r.json()["error"]["message"]
     r = client.get("/speakers")
@@ -219,23 +231,13 @@ def test_a_query_still_starting_at_its_time_limit_is_stopped_too(corpus_path, mo
     connection: the one interrupt sent then reached no query, and the query ran on for good (the
     test above failed so when the suite ran in three processes). Here every connection takes a
     second to open, twice the limit; the query is stopped all the same."""
-    import duckdb
-
     from presslens.corpus import Corpus, queries, store
     from presslens.web import create_app
 
     from .conftest import Client
 
-    outcome = []
-
-    def endless(con, **kwargs):
-        try:
-            con.execute("SELECT count(*) FROM range(10000000000000) a, range(1000) b").fetchall()
-            outcome.append("finished")
-        except duckdb.InterruptException:
-            outcome.append("interrupted")
-            raise
-        return []
+    outcome: list[str] = []
+    endless = _endless_query(outcome)
 
     corpus = Corpus(corpus_path, read_only=True)
     real_connect = store.connect
@@ -248,10 +250,7 @@ def test_a_query_still_starting_at_its_time_limit_is_stopped_too(corpus_path, mo
     monkeypatch.setattr(store, "connect", slow_connect)
     client = Client(create_app(corpus, query_timeout=0.5))
     assert client.get("/api/speakers").status_code == 503
-    for _ in range(600):
-        if outcome:
-            break
-        time.sleep(0.1)
+    _wait_for(outcome)
     assert outcome == ["interrupted"]
 
 
