@@ -40,8 +40,14 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
     """
     state = request.app.state
     corpus, timeout = state.corpus, state.query_timeout
-    running, done, cancelled = threading.Event(), threading.Event(), threading.Event()
-    worker: list[int] = []
+    done = threading.Event()
+    # `gate` makes "has the query started?" and "has the request given up?" one decision: either
+    # the worker starts and the timeout sees it (and stops it), or the timeout comes first and the
+    # worker never starts. Checked apart, a worker could pass its check just before the timeout
+    # and start a query that nothing would stop.
+    gate = threading.Lock()
+    worker: list[int] = []  # the worker's thread id, once it has started
+    cancelled = False
 
     lock = state.query_lock
 
@@ -49,10 +55,10 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         if lock is not None and not lock.acquire(timeout=timeout):
             raise QueryTimeout(timeout)  # still waiting for an earlier query
         try:
-            if cancelled.is_set():  # the request timed out before this thread got to run
-                raise QueryTimeout(timeout)
-            worker.append(threading.get_ident())
-            running.set()
+            with gate:
+                if cancelled:  # the request timed out before this thread got to run
+                    raise QueryTimeout(timeout)
+                worker.append(threading.get_ident())
             result = getattr(corpus, method)(*args, **kwargs)
             if not isinstance(result, (list, dict, type(None))):
                 result = list(result)
@@ -66,9 +72,11 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
         with anyio.fail_after(timeout):
             return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
     except TimeoutError:
-        cancelled.set()
+        with gate:
+            cancelled = True
+            started = bool(worker)
         interrupt = getattr(corpus, "interrupt", None)
-        if running.is_set() and not done.is_set() and callable(interrupt):
+        if started and not done.is_set() and callable(interrupt):
             threading.Thread(target=_stop, args=(interrupt, worker[0], done), daemon=True).start()
         raise QueryTimeout(timeout) from None
     except PresslensError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import importlib
+import threading
 import time
 
 import pytest
@@ -179,10 +180,11 @@ def test_default_upload_limit_is_2_mb(client):
 
 def _endless_query(outcome: list[str]):
     """A stand-in for `queries.speakers` that would run for minutes on its connection; it notes in
-    `outcome` whether it finished or was interrupted."""
+    `outcome` that it started, then whether it finished or was interrupted."""
     import duckdb
 
     def endless(con, **kwargs):
+        outcome.append("started")
         try:
             con.execute("SELECT count(*) FROM range(10000000000000) a, range(1000) b").fetchall()
             outcome.append("finished")
@@ -194,12 +196,17 @@ def _endless_query(outcome: list[str]):
     return endless
 
 
-def _wait_for(outcome: list[str]) -> None:
-    """Until the worker thread has noted its end (it ends once the query is stopped), 60 s at most."""
+def _assert_stopped_or_never_started(outcome: list[str]) -> None:
+    """After a 503: the query was started and then interrupted, or (on a machine so loaded that the
+    worker thread got to run only after the time limit) it was never started. Never still running:
+    a started query has 60 s to be stopped."""
     for _ in range(600):
-        if outcome:
+        if outcome[-1:] in (["interrupted"], ["finished"]):
+            break
+        if not outcome and _ >= 50:  # 5 s and the worker has not started: it saw the timeout
             break
         time.sleep(0.1)
+    assert outcome in ([], ["started", "interrupted"])
 
 
 def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
@@ -212,15 +219,12 @@ def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
     from .conftest import Client
 
     outcome: list[str] = []
-    endless = _endless_query(outcome)
-
-    monkeypatch.setattr(queries, "speakers", endless)
+    monkeypatch.setattr(queries, "speakers", _endless_query(outcome))
     corpus = Corpus(corpus_path, read_only=True)
     client = Client(create_app(corpus, query_timeout=0.5))
     r = client.get("/api/speakers")
     assert r.status_code == 503
-    _wait_for(outcome)
-    assert outcome == ["interrupted"]
+    _assert_stopped_or_never_started(outcome)
     assert "longer than 0.5 s" in r.json()["error"]["message"]
     r = client.get("/speakers")
     assert r.status_code == 503 and "Narrow it" in r.text
@@ -229,29 +233,62 @@ def test_slow_queries_are_cut_off_and_interrupted(corpus_path, monkeypatch):
 def test_a_query_still_starting_at_its_time_limit_is_stopped_too(corpus_path, monkeypatch):
     """On a loaded machine the time limit can pass while the worker is still opening its
     connection: the one interrupt sent then reached no query, and the query ran on for good (the
-    test above failed so when the suite ran in three processes). Here every connection takes a
-    second to open, twice the limit; the query is stopped all the same."""
+    test above failed so when the suite ran in three processes). Here the connection opens only
+    after the request has had its 503; the query is stopped all the same."""
     from presslens.corpus import Corpus, queries, store
     from presslens.web import create_app
 
     from .conftest import Client
 
     outcome: list[str] = []
-    endless = _endless_query(outcome)
-
-    corpus = Corpus(corpus_path, read_only=True)
+    corpus = Corpus(corpus_path, read_only=True)  # opened before connections are slowed
+    answered = threading.Event()
     real_connect = store.connect
 
     def slow_connect(*args, **kwargs):
-        time.sleep(1.0)
+        answered.wait(30)
         return real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "speakers", endless)
+    monkeypatch.setattr(queries, "speakers", _endless_query(outcome))
     monkeypatch.setattr(store, "connect", slow_connect)
     client = Client(create_app(corpus, query_timeout=0.5))
     assert client.get("/api/speakers").status_code == 503
-    _wait_for(outcome)
-    assert outcome == ["interrupted"]
+    answered.set()
+    _assert_stopped_or_never_started(outcome)
+
+
+def test_a_query_that_starts_after_its_time_limit_is_not_run(corpus_path, monkeypatch):
+    """The worker thread gets to run only after the request has given up (a loaded machine, or a
+    full thread pool): it does not start the query at all."""
+    import anyio.to_thread
+
+    from presslens.corpus import Corpus, queries
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    outcome: list[str] = []
+    answered, ended = threading.Event(), threading.Event()
+    real_run_sync = anyio.to_thread.run_sync
+
+    async def late_run_sync(func, *args, **kwargs):
+        if func.__qualname__ != "query.<locals>.call":  # only the corpus call of `deps.query`
+            return await real_run_sync(func, *args, **kwargs)
+
+        def late():
+            answered.wait(30)
+            try:
+                return func()
+            finally:
+                ended.set()
+        return await real_run_sync(late, *args, **kwargs)
+
+    monkeypatch.setattr(queries, "speakers", _endless_query(outcome))
+    monkeypatch.setattr(anyio.to_thread, "run_sync", late_run_sync)
+    client = Client(create_app(Corpus(corpus_path, read_only=True), query_timeout=0.5))
+    assert client.get("/api/speakers").status_code == 503
+    answered.set()
+    assert ended.wait(30) and outcome == []
 
 
 @pytest.mark.parametrize("body", [
