@@ -40,6 +40,18 @@ def test_help_imports_no_spacy_duckdb_or_tantivy():
     assert "HEAVY []" in out, out
 
 
+def test_ray_reading_tasks_import_no_spacy():
+    """Issue 10: a Ray reading task imports `presslens.corpus.distributed` to run `read_unit`;
+    only the actors need spaCy (it cost every reading task 2 s of its start)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport presslens.corpus.distributed as d\n"
+            "print('HEAVY', [m for m in ('spacy', 'torch', 'lightgbm') if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out, out
+
+
 def test_library_logs_nothing_unless_configured():
     import logging
 

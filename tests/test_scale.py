@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,32 +51,66 @@ def news_warc(path: Path, numbers: range, *, requests: bool = True) -> None:
     wb.write(path, records)
 
 
-def test_200_articles_local_and_ray_give_identical_json(tmp_path, ray_local):
-    inputs = tmp_path / "in"
+@pytest.fixture(scope="module")
+def both_engines(tmp_path_factory, ray_local) -> dict:
+    """The same 200 articles (100 from JSON Lines, 100 from a WARC, five with `--metadata`)
+    ingested by the local engine (in this process: the pool's own workers get the same articles
+    in tests/test_library.py) and by Ray with two actors, through shards."""
+    tmp = tmp_path_factory.mktemp("engines")
+    inputs = tmp / "in"
     inputs.mkdir()
     write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(100)])
     news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 200))
-    meta = tmp_path / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
+    meta = tmp / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
     meta.write_text("id\toutlet\tdate\n" + "".join(f"n{i}\tMetadata Wire\t2 January 2020\n" for i in range(5)))
-    with Corpus(tmp_path / "local.duckdb") as corpus:  # in this process (the pool's own workers:
-        # tests/test_library.py gives them the same articles)
+    with Corpus(tmp / "local.duckdb") as corpus:
         local = corpus.ingest([inputs], workers=0, progress=False, metadata=meta)
-    with Corpus(tmp_path / "ray.duckdb") as corpus:
-        ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp_path / "shards"), progress=False,
+    with Corpus(tmp / "ray.duckdb") as corpus:
+        ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp / "shards"), progress=False,
                             metadata=meta)
+    return {"tmp": tmp, "inputs": inputs, "meta": meta, "local": local, "ray": ray}
+
+
+def test_200_articles_local_and_ray_give_identical_json(both_engines):
+    tmp, local, ray = both_engines["tmp"], both_engines["local"], both_engines["ray"]
     assert (local.added, ray.added) == (200, 200) and local.analyzed == ray.analyzed == 200
     assert local.skipped_by == ray.skipped_by == {"not-response": 100}
-    a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
+    a, b = stored(tmp / "local.duckdb"), stored(tmp / "ray.duckdb")
     assert len(a["analyses"]) == 200
     assert a["analyses"] == b["analyses"]  # the presslens/1 JSON, byte for byte
     assert a["statements"] == b["statements"] and a["places"] == b["places"] and a["skips"] == b["skips"]
     warc_docs = [json.loads(d) for d in a["analyses"].values() if "origin" in json.loads(d)]
     assert len(warc_docs) == 100 and all(d["origin"]["language"] == "en" for d in warc_docs)
     assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 200
-    assert list((tmp_path / "shards").glob("*.parquet"))  # the distributed run went through shards
+    assert list((tmp / "shards").glob("*.parquet"))  # the distributed run went through shards
     from_meta = [d for d in map(json.loads, b["analyses"].values()) if d.get("outlet") == "Metadata Wire"]
     assert sorted(d["id"] for d in from_meta) == [f"n{i}" for i in range(5)]
     assert {d["published"] for d in from_meta} == {"2020-01-02"}
+
+
+def test_resumed_ray_run_analyses_only_what_no_shard_holds(both_engines, tmp_path):
+    """The Ray run of `both_engines`, as if killed before it wrote three of its shards: run again
+    on the shards left, it analyzes only the records of the lost shards."""
+    shards = tmp_path / "shards"
+    shutil.copytree(both_engines["tmp"] / "shards", shards)
+    files = sorted(shards.glob("*.parquet"))
+    assert len(files) >= 4
+    lost = files[:3]
+    con = duckdb.connect()
+    lost_rows = con.execute("SELECT count(*) FROM read_parquet(?) WHERE kind = 'article'",
+                            [[str(f) for f in lost]]).fetchone()[0]
+    for f in lost:
+        f.unlink()
+    (shards / "part-x.parquet.1234.tmp").write_bytes(b"half a shard")  # a killed write leaves this
+    with Corpus(tmp_path / "again.duckdb") as corpus:
+        again = corpus.ingest([both_engines["inputs"]], workers=1, engine="ray", shards=str(shards), progress=False,
+                              metadata=both_engines["meta"])
+    assert 0 < again.analyzed == lost_rows  # only the records of the lost shards were analyzed again
+    assert again.added == 200
+    assert stored(tmp_path / "again.duckdb")["analyses"] == stored(both_engines["tmp"] / "ray.duckdb")["analyses"]
+    with Corpus(tmp_path / "again.duckdb") as corpus:
+        third = corpus.load([shards], progress=False)  # loading the same shards again adds nothing
+    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 300
 
 
 def test_another_pipeline_on_ray_gives_the_local_json(tmp_path, ray_local):
@@ -118,35 +153,11 @@ def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_pa
     assert (tmp_path / "ray.duckdb.shards").is_dir()  # the default place of the shards
 
 
-def test_resumed_ray_run_analyses_only_what_no_shard_holds(tmp_path, ray_local):
-    path = tmp_path / "news.warc.gz"
-    news_warc(path, range(300, 340), requests=False)
-    shards = tmp_path / "shards"
-    with Corpus(tmp_path / "first.duckdb") as corpus:
-        first = corpus.ingest([path], workers=1, engine="ray", shards=str(shards), progress=False)
-    files = sorted(shards.glob("*.parquet"))
-    assert first.analyzed == 40 and len(files) >= 2
-    lost = files[: len(files) // 2]  # as if the run had been killed before writing these
-    con = duckdb.connect()
-    lost_rows = con.execute("SELECT count(*) FROM read_parquet(?)", [[str(f) for f in lost]]).fetchone()[0]
-    for f in lost:
-        f.unlink()
-    (shards / "part-x.parquet.1234.tmp").write_bytes(b"half a shard")  # a killed write leaves this
-    with Corpus(tmp_path / "again.duckdb") as corpus:
-        again = corpus.ingest([path], workers=1, engine="ray", shards=str(shards), progress=False)
-    assert again.analyzed == lost_rows  # only the records of the lost shards were analyzed again
-    assert again.added == 40
-    assert stored(tmp_path / "again.duckdb")["analyses"] == stored(tmp_path / "first.duckdb")["analyses"]
-    with Corpus(tmp_path / "again.duckdb") as corpus:
-        third = corpus.load([shards], progress=False)  # loading the same shards again adds nothing
-    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 40
-
-
 def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
     path = tmp_path / "news.warc.gz"
     news_warc(path, range(400, 560))  # 160 articles, 320 records
     db = tmp_path / "c.duckdb"
-    cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "1",
+    cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "0",
            "--commit-every", "2", "-q"]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     log = open(tmp_path / "ingest.log", "wb")
