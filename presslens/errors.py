@@ -42,6 +42,7 @@ class Errors(metaclass=_WithCodes):
     E019 = ("nlp and n_process={n} do not go together: worker processes load their own pipeline; give nlp "
             "with n_process=1, or name the pipeline in Options(model=..., pipeline=...)")
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
+    E021 = "presslens train needs the train extra ({missing} not installed): pip install 'presslens[train]'"
     E030 = "--metadata {path}: {problem}"
     E031 = ("--metadata {path}:{line}: no key: give each row an id or a file name (a column named one of "
             "{choices})")

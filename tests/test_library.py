@@ -87,6 +87,7 @@ def test_components_are_spacy_factories_found_by_entry_point():
         "    nlp.add_pipe(name)\n"
         "doc = nlp('\"We will rebuild the bridge,\" Mayor Ann Cole said on Monday.')\n"
         "assert doc._.pl_statements and doc._.pl_entities, 'no statements'\n"
+        "assert 'lightgbm' not in sys.modules, 'the judges load without LightGBM'\n"
         "print(nlp.pipe_names[-4:])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

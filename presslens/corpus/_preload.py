@@ -4,10 +4,11 @@ fork that already has the model instead of loading it again."""
 
 import os
 
-# Before anything loads OpenMP (LightGBM, onnxruntime): an OpenMP thread pool started here would
-# be copied half-alive into every forked worker, and a worker whose pipeline differs from the one
-# preloaded (another --pipeline in the same process) hangs in its first parallel region while
-# loading its judge. Each worker owns one core anyway: one OpenMP thread loses nothing.
+# Before anything loads OpenMP: an OpenMP thread pool started here would be copied half-alive
+# into every forked worker, and a worker whose pipeline differs from the one preloaded (another
+# --pipeline in the same process) hung in its first parallel region while loading its judge
+# (with LightGBM; the judges are now evaluated by presslens itself, attribution/trees.py, but a
+# user's pipeline may load any OpenMP library). Each worker owns one core: one thread loses nothing.
 os.environ["OMP_NUM_THREADS"] = "1"
 
 import datasketch  # noqa: E402, F401  (scipy: imported once, in the forkserver)

@@ -31,6 +31,7 @@ from .features import DocArrays, add_encoder_features, para_features, paragraphs
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
 from .tags import runs
+from .trees import TreeEnsemble
 
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "it"}
 _PERSONAL = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "i": "PERSON"}
@@ -64,7 +65,7 @@ class Attributor:
     tagger: pycrfsuite.Tagger | None
     lexicon: Lexicon
     meta: dict
-    judge: object | None = None  # lightgbm.Booster (judge.py) or None
+    judge: TreeEnsemble | None = None  # the statement judge (judge.py trains it) or None
     raw: bool = False  # True: the tagger's own confidences, no judge (for training the judge)
     encoder: EncoderTagger | None = None
     name: str = "crf"  # which of TAGGERS
@@ -90,9 +91,7 @@ class Attributor:
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         judge = None
         if (folder / judge_file).exists():
-            import lightgbm
-
-            judge = lightgbm.Booster(model_file=str(folder / judge_file))
+            judge = TreeEnsemble.load(folder / judge_file)
         encoder = EncoderTagger.load(folder) if uses_encoder else None
         return cls(tagger, lexicon or Lexicon.load(), meta, judge, encoder=encoder, name=name)
 
@@ -173,9 +172,7 @@ class Attributor:
             return []
         if self.judge is not None and not self.raw:
             feats = [statement_features(doc, st, probs, inq, self.lexicon) for st in linked]
-            # One thread: each ingest worker owns a core, and an OpenMP pool set up before a fork
-            # (the forkserver loads the model) hangs the forked worker's first parallel predict.
-            conf = self.judge.predict(np.array(feats), num_threads=1).tolist()
+            conf = self.judge.predict(np.array(feats)).tolist()
             keep = self.threshold
             return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
         return [self._statement(doc, st, probs, inq) for st in linked]

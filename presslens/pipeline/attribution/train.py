@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from ...errors import Errors, UsageError
 from . import judge
 from .features import DocArrays, add_encoder_features, para_features, paragraphs
 from .lexicon import Lexicon
@@ -104,6 +105,7 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     from .encoder import EncoderTagger
     from .tagger import Attributor
 
+    _check_extra(encoders is None)
     nlp = nlp or build.load(components=())
     lex = Lexicon.load()
     articles = read_split(polnear, split)
@@ -164,6 +166,15 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
         booster.save_model(str(out / "stacked-judge.lgb.txt"))
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
+
+
+def _check_extra(fine_tune: bool) -> None:
+    """Say which training packages are missing before an hour of work, not after it."""
+    from importlib.util import find_spec
+
+    missing = [m for m in ("lightgbm", *(("torch", "transformers") if fine_tune else ())) if find_spec(m) is None]
+    if missing:
+        raise UsageError(Errors.E021.format(missing=", ".join(missing)))
 
 
 def provenance(polnear, split, n_articles, n_tokens, nlp) -> dict:
