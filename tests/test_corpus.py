@@ -182,9 +182,14 @@ HAND = [
 ]
 
 
-@pytest.fixture()
-def hand_corpus(tmp_path):
-    db = tmp_path / "hand.duckdb"
+@pytest.fixture(scope="module")
+def hand_corpus(tmp_path_factory):
+    """The hand-made store, built once per module: its tests only read it (a test that writes
+    builds its own with `hand_store`)."""
+    return hand_store(tmp_path_factory.mktemp("hand") / "hand.duckdb")
+
+
+def hand_store(db):
     writer = store.Writer(db, "test", "x")
     for a in HAND:
         chash = store.content_hash(a["text"])
@@ -258,9 +263,10 @@ def test_read_only_open_of_a_missing_corpus_says_what_to_do(tmp_path):
         Corpus(tmp_path / "none.duckdb", read_only=True)
 
 
-def test_index_rebuilds_from_the_store_when_it_lags(hand_corpus):
+def test_index_rebuilds_from_the_store_when_it_lags(tmp_path):
     import shutil
 
+    hand_corpus = hand_store(tmp_path / "hand.duckdb")
     shutil.rmtree(store.index_path(hand_corpus))  # as if killed before the index committed
     with Corpus(hand_corpus) as corpus:  # a writable open reconciles
         assert len(corpus.quotes("taxes")) == 4
