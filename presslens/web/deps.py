@@ -64,7 +64,8 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
                 result = list(result)
             return result
         finally:
-            done.set()
+            with gate:  # after this no interrupt of `_stop` can reach this thread's next query
+                done.set()
             if lock is not None:
                 lock.release()
 
@@ -77,7 +78,7 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
             started = bool(worker)
         interrupt = getattr(corpus, "interrupt", None)
         if started and not done.is_set() and callable(interrupt):
-            threading.Thread(target=_stop, args=(interrupt, worker[0], done), daemon=True).start()
+            threading.Thread(target=_stop, args=(interrupt, worker[0], done, gate), daemon=True).start()
         raise QueryTimeout(timeout) from None
     except PresslensError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
@@ -86,14 +87,20 @@ async def query(request: Request, method: str, *args: Any, **kwargs: Any) -> Any
                                                     "Use plain words or a \"quoted phrase\".") from exc
 
 
-def _stop(interrupt, thread: int, done: threading.Event, every: float = 0.05, limit: float = 600.0) -> None:
+def _stop(interrupt, thread: int, done: threading.Event, gate: threading.Lock, every: float = 0.05,
+          limit: float = 600.0) -> None:
     """Interrupt the query of worker `thread` until that worker has ended. Once is not enough:
     on a loaded machine the time limit can pass while the worker is still opening its connection
     or has not started its query yet, and DuckDB drops an interrupt that no running query
-    receives (the query then ran on for good)."""
+    receives (the query then ran on for good). Each interrupt is sent under `gate`, which the
+    worker takes to say it has ended: the thread, back in its pool, may run another request's
+    query next, and no interrupt meant for this one may reach it."""
     deadline = time.monotonic() + limit
-    while not done.is_set() and time.monotonic() < deadline:
-        interrupt(thread)
+    while time.monotonic() < deadline:
+        with gate:
+            if done.is_set():
+                return
+            interrupt(thread)
         done.wait(every)
 
 
