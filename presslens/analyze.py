@@ -34,10 +34,31 @@ class Options:
     pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
 
 
+_SENTENCE_END_OR_QUOTE = re.compile(r"[.?!][\"\u201d\u2019)]*\s+|[\"\u201c\u201d]")
+
+
+def _sentence_end_outside_quotes(window: str) -> int:
+    """Where the last sentence of `window` ends with no double quotation open (0: nowhere)."""
+    straight, curly, best = False, 0, 0
+    for m in _SENTENCE_END_OR_QUOTE.finditer(window):
+        for ch in m.group():
+            if ch == '"':
+                straight = not straight
+            elif ch == "\u201c":
+                curly += 1
+            elif ch == "\u201d":
+                curly = max(0, curly - 1)
+        if m.group()[0] in ".?!" and not straight and curly == 0:
+            best = m.end()
+    return best
+
+
 def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
     """Cut `text` into `(start, end)` parts of at most `max_chars`, at paragraph breaks if possible.
 
-    Falls back to the last sentence end, then the last space, then a hard cut, so no text is lost.
+    Falls back to the last sentence end where no quotation is open (a quotation cut in two loses
+    its statement: both halves lack either the cue or the content), then the last sentence end,
+    then the last space, then a hard cut, so no text is lost.
     """
     if len(text) <= max_chars:
         return [(0, len(text))]
@@ -45,6 +66,8 @@ def split_parts(text: str, max_chars: int) -> list[tuple[int, int]]:
     while len(text) - start > max_chars:
         window = text[start : start + max_chars]
         cut = max((m.end() for m in _PARAGRAPH_BREAK.finditer(window)), default=0)
+        if cut < max_chars // 4:
+            cut = _sentence_end_outside_quotes(window)
         if cut < max_chars // 4:
             cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 2
         if cut < max_chars // 4:

@@ -224,3 +224,21 @@ def test_sentence_chunks_cut_between_sentences_outside_quotes(nlp):
         assert a.sent[start] == start  # a sentence starts there
         assert not (a.quoted[start] and a.quoted[start - 1]), doc[start - 3: start + 3]  # no quote open
     assert sentence_chunks(a, 0, len(doc), limit=10_000) == [(0, len(doc))]
+
+
+@pytest.mark.model
+def test_long_one_line_article_is_cut_between_quotations(nlp):
+    """An article over `max_chars` with no paragraph break is cut at a sentence end; the last one
+    in the window was often inside a quotation, and the statement cut in two was lost (56 of 60
+    here at max_chars 2,000). Now the cut goes where no quotation is open."""
+    quotes = one_line_quotes(60)
+    text = " ".join(quotes)
+    parts = split_parts(text, 2000)
+    assert len(parts) == 4 and "".join(text[a:b] for a, b in parts) == text
+    for _start, end in parts[:-1]:
+        assert text[:end].count('"') % 2 == 0  # no quotation open at a cut
+    article = next(analyze_many([Record(id="x", text=text)], Options(max_chars=2000), nlp=nlp))
+    assert len(article.statements) == len(quotes)
+    curly = text.replace('," ', ",\u201d ").replace('"', "\u201c")  # the same with curly quotes
+    for _start, end in split_parts(curly, 2000)[:-1]:
+        assert curly[:end].count("\u201c") == curly[:end].count("\u201d")
