@@ -64,6 +64,8 @@ eval: install
 	  $(BIN)/presslens analyze $(PTC_FILES) --pipeline $$p -o $(OUT)/ptc-dev-$$p.jsonl || exit 1; \
 	  $(BIN)/python -m presslens.pipeline.attribution.ptc_eval --ptc $(PTC) --gold $(PTC_GOLD) --pred $(OUT)/ptc-dev-$$p.jsonl --scorer $(SCORER) || exit 1; \
 	done
+	@# the same PolNeAR dev articles given on one line each (web text), scored on the same gold
+	$(BIN)/python eval/one_line.py --pipeline default --polnear $(POLNEAR) --scorer $(SCORER) -o $(OUT)/polnear-dev-one-line.jsonl
 
 bench: install
 	$(BIN)/python benchmarks/analyze_speed.py

@@ -16,7 +16,6 @@ def gold_tags(doc: Doc, attributions) -> tuple[list[str], list[int]]:
     """Per-token BIO tags and the index of the attribution each tagged token belongs to (-1)."""
     tags = ["O"] * len(doc)
     owner = [-1] * len(doc)
-    starts = [t.idx for t in doc]
     for k, att in enumerate(attributions):
         for role, label in ROLE.items():
             for s, e in getattr(att, role):
