@@ -65,11 +65,10 @@ class TreeEnsemble:
             raise ValueError(f"{name}: not a binary LightGBM model (objective {header.get('objective')!r})")
         sigmoid = next((float(o.split(":")[1]) for o in objective[1:] if o.startswith("sigmoid:")), 1.0)
         trees = []
-        for block in ("Tree=" + rest).split("\nTree=")[0:]:
-            block = block.split("\nend of trees", 1)[0]
+        for k, block in enumerate(rest.split("\nend of trees", 1)[0].split("\nTree=")):
             fields = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
             if fields.get("num_cat", "0") != "0" or fields.get("is_linear", "0") != "0":
-                raise ValueError(f"{name}: tree {fields.get('Tree')}: categorical or linear trees are not supported")
+                raise ValueError(f"{name}: tree {k}: categorical or linear trees are not supported")
             trees.append(_tree(fields))
         return cls(trees, sigmoid, header.get("feature_names", "").split())
 
