@@ -242,3 +242,15 @@ def test_long_one_line_article_is_cut_between_quotations(nlp):
     curly = text.replace('," ', ",\u201d ").replace('"', "\u201c")  # the same with curly quotes
     for _start, end in split_parts(curly, 2000)[:-1]:
         assert curly[:end].count("\u201c") == curly[:end].count("\u201d")
+
+
+@pytest.mark.model
+def test_quotes_signed_with_a_dash_glued_to_the_closing_mark(analyze_text):
+    """A reader poll signs each quote with a dash; with no space after the closing mark ('us.”―
+    Pamela Padilla') spaCy made '”―' one token and the signature was not seen (invented text)."""
+    text = ("“We are proud of this town and we will vote early.”― Pamela Padilla\n"
+            "“The new bridge will not fix the traffic on its own.”\u2014 Carla Sanchez\n"
+            "“Nobody asked the farmers what they need this year.” \u2015 Edwin Monroy\n")
+    article = analyze_text(text)
+    speakers = {text[s.source[0][0]:s.source[0][1]] for s in article.statements if s.source}
+    assert speakers == {"Pamela Padilla", "Carla Sanchez", "Edwin Monroy"}, [s.text for s in article.statements]

@@ -49,6 +49,9 @@ _EXTRA_INFIXES = (
     r"(?<=[\.\!\?,])[\"\u201c\u201d](?=[A-Za-z])",
     r"(?<=[a-z])[\u201c\u201d\"](?=[A-Z])",
     r"(?<=[A-Za-z0-9]),(?=[\"\u201c\u201d])",  # 'said,"We' -> said , " We
+    # '...us.”― Pamela Padilla' (a quote signed with a dash), 'said “no”—and left'
+    r"(?<=[\"\u201d])[\u2015\u2014\u2013]",
+    r"(?<=[A-Za-z0-9\.\!\?,])[\"\u201d](?=[\u2015\u2014\u2013])",
 )
 
 
