@@ -200,10 +200,10 @@ def _assert_stopped_or_never_started(outcome: list[str]) -> None:
     """After a 503: the query was started and then interrupted, or (on a machine so loaded that the
     worker thread got to run only after the time limit) it was never started. Never still running:
     a started query has 60 s to be stopped."""
-    for _ in range(600):
+    for tenths in range(600):
         if outcome[-1:] in (["interrupted"], ["finished"]):
             break
-        if not outcome and _ >= 50:  # 5 s and the worker has not started: it saw the timeout
+        if not outcome and tenths >= 50:  # 5 s and the worker has not started: it saw the timeout
             break
         time.sleep(0.1)
     assert outcome in ([], ["started", "interrupted"])

@@ -76,11 +76,12 @@ def sentence_chunks(a: DocArrays, start: int, end: int, limit: int = ENCODER_CHU
     open_quote = {i for i in starts if a.quoted[i] and a.quoted[i - 1]}
     chunks, s = [], start
     while words[end - start] - words[s - start] > limit:
-        fits = [i for i in starts if s < i and words[i - start] - words[s - start] <= limit]
-        outside = [i for i in fits if i not in open_quote]
-        cut = (outside or fits or [next((i for i in starts if i > s), end)])[-1 if (outside or fits) else 0]
-        if cut >= end:
+        later = [i for i in starts if i > s]
+        if not later:  # the rest is one sentence
             break
+        fits = [i for i in later if words[i - start] - words[s - start] <= limit]
+        outside = [i for i in fits if i not in open_quote]
+        cut = outside[-1] if outside else fits[-1] if fits else later[0]
         chunks.append((s, cut))
         s = cut
     chunks.append((s, end))
