@@ -11,6 +11,13 @@
 
     python benchmarks/scale.py                    # 300 articles, 6 paragraphs each
     python benchmarks/scale.py --articles 100     # quicker
+    python benchmarks/scale.py --articles 2000 --small 200
+                                                  # and each engine with 2 workers on 200
+                                                  # articles: fixed cost and cost per article
+
+With `--small N`, local and Ray with two workers also run on the first N articles; the two
+sizes give each engine's fixed cost (start, model loads, the end of the run) and its cost per
+article (the slope between them), and Ray's overhead on each.
 
 Each configuration runs `presslens ingest` in its own process on the same CC-NEWS-like
 `.warc.gz` (every article an HTML response after its request record, as CC-NEWS has them), into
@@ -130,6 +137,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--paragraphs", type=int, default=6)
     ap.add_argument("--skip-cluster", action="store_true", help="leave out the simulated two-node run")
+    ap.add_argument("--small", type=int, default=0, help="also run 2 workers on this many articles (fixed cost)")
     args = ap.parse_args()
     import ray
     import spacy
@@ -177,6 +185,14 @@ def main() -> None:
                       flush=True)
             finally:
                 cluster.shutdown()
+        small = []
+        if args.small:
+            warc_small = tmp / "CC-NEWS-bench-small.warc.gz"
+            write_warc(warc_small, args.small, args.paragraphs)
+            for name, extra in configs[1::2]:  # 2 workers, 2 actors
+                small.append(run(f"{name}, small", extra, warc_small, tmp, args.small))
+                print(f"  {name + f', {args.small}':<18} {small[-1]['seconds']:7.1f} s  {small[-1]['rate']:6.2f} articles/s",
+                      flush=True)
     by = {r["name"]: r["rate"] for r in rows}
     print("ratios (same run):")
     print(f"  local 2 workers / 1 worker:  {by['local, 2 workers'] / by['local, 1 worker']:.2f}x")
@@ -185,9 +201,19 @@ def main() -> None:
     print(f"  ray overhead, 2 actors:      {100 * (by['local, 2 workers'] / by['ray, 2 actors'] - 1):+.0f}%")
     print(f"  ray overhead, 2 actors, up:  {100 * (by['local, 2 workers'] / by['ray, 2 actors, up'] - 1):+.0f}%"
           "  (a running node: no runtime start and stop)")
+    if small:
+        seconds = {r["name"]: r["seconds"] for r in rows + small}
+        print(f"fixed cost and cost per article ({args.small} and {args.articles} articles, 2 workers):")
+        slopes = {}
+        for name in ("local, 2 workers", "ray, 2 actors"):
+            per = (seconds[name] - seconds[f"{name}, small"]) / (args.articles - args.small)
+            slopes[name] = per
+            fixed = seconds[f"{name}, small"] - per * args.small
+            print(f"  {name:<18} fixed {fixed:5.1f} s  {1000 * per:6.1f} ms/article")
+        print(f"  ray overhead per article:    {100 * (slopes['ray, 2 actors'] / slopes['local, 2 workers'] - 1):+.0f}%")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
-    print(json.dumps(rows))
+    print(json.dumps(rows + small))
 
 
 if __name__ == "__main__":

@@ -93,8 +93,8 @@ def _articles(db) -> int:
 def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
     src = tmp_path / "news.jsonl"
     # Enough articles that the run outlasts the model load and a few polls on a fast machine
-    # (with 48 the whole run once finished between two polls).
-    n = 160
+    # (with 48 the whole run once finished between two polls; 0.5 s is about 12 articles here).
+    n = 100
     write_jsonl(src, [invented_article(i) for i in range(n)])
     db = tmp_path / "killed.duckdb"
     proc = _run_ingest(src, db, "--workers", "1", "--commit-every", "2")
