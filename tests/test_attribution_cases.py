@@ -361,3 +361,23 @@ def test_a_quoted_phrase_is_never_a_person_speaker(nlp):
 def test_a_person_named_like_a_place_is_still_a_person(analyze_text):
     art = analyze_text("George Washington spoke in Washington. Washington said the war was over.")
     assert speaker_name(art, statement_with(art, "the war was over")) == "George Washington"
+
+
+def test_a_cue_ending_its_paragraph_with_a_colon_takes_the_next_paragraphs_quotation(analyze_text):
+    """'He said:' alone in its paragraph, the quotation opening the next one (before: no
+    statement at all)."""
+    art = analyze_text('date 2016-09-10 Example News - Senator Dana Whitfield spoke to reporters in Dayton on Friday.\n\n'
+                       'She said:\n\n"We have a situation where our cities are failing, and nobody in Washington is '
+                       'listening to them."\n\nThe campaign did not comment.')
+    st = statement_with(art, "nobody in Washington is listening")
+    assert st.kind == "direct" and source_text(art, st) == "She"
+    assert speaker_name(art, st) == "Dana Whitfield"
+
+
+def test_a_say_verb_before_its_speaker_and_a_colon(analyze_text):
+    """'Said one resident: "..."': the words between the verb and the colon are the speaker,
+    never part of the content (before: the content began with 'one resident:')."""
+    art = analyze_text('The mayor left the meeting early. Said one resident: "Nobody asked us about the bridge at all."')
+    st = statement_with(art, "Nobody asked us about the bridge")
+    content = " ".join(art.text[s:e] for s, e in st.content)
+    assert source_text(art, st) == "one resident" and "resident" not in content and st.kind == "direct"

@@ -97,6 +97,8 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
             target = stmts[min(near, key=lambda d: _dist(d, c))]
             target.relayed_by.extend(st.source)
             st.source = []
+    # "He said:" ending its paragraph, the quotation opening the next: that is its content
+    pending_q = _colon_quotes(doc, stmts, pending_q, para_of)
     # a cue the tagger gave a source but no content: read the content off the parse
     # ("The talks will resume, X said", "The banks, he added, see ...", "emphasized the need to ...")
     taken = {i for lab, s, e in runs if lab != "O" for i in range(s, e)}
@@ -135,7 +137,49 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
                 # the tagger may have read the subject as content ("X was quoted as saying ...")
                 rest = [r for r in st.content if not (r[0] < src[1] and src[0] < r[1])]
                 st.content = rest or st.content
+    out = _inverted_cues(doc, out, quoted)
     out.sort(key=lambda st: st.content[0][0])
+    return out
+
+
+# A say-verb that opens its sentence, before its speaker: "Said Ellis: “I don't ...”",
+# "Added one resident, \"...\"" (the verb's forms, capitalised as a sentence start)
+_INVERTED = {"said", "says", "added", "adds", "asked", "asks", "wrote", "writes", "explained", "noted", "replied",
+             "recalled", "continued", "declared", "tweeted", "warned", "insisted"}
+_INVERTED_SPEAKER_WORDS = 8
+
+
+def _inverted_cues(doc: Doc, out: list[Linked], quoted: list[int] | None) -> list[Linked]:
+    """"Said X: “...”": the words between the verb and a colon or comma are the speaker, the
+    quotation after them the content. A statement the tagger made of it (the speaker read as
+    content, or no speaker) is set right; one that no statement covers is added."""
+    if quoted is None:
+        return out
+    for sent in doc.sents:
+        verb = next((t for t in sent if not t.is_space), None)
+        if verb is None or verb.text.lower() not in _INVERTED or not verb.text[0].isupper():
+            continue
+        j = verb.i + 1
+        while j < sent.end and j - verb.i <= _INVERTED_SPEAKER_WORDS and doc[j].text not in (":", ",") and not quoted[j]:
+            j += 1
+        if j == verb.i + 1 or j >= len(doc) or doc[j].text not in (":", ","):
+            continue
+        k = j + 1
+        while k < len(doc) and (doc[k].is_space or doc[k].text in _OPENING_MARKS):
+            k += 1
+        if not any(doc[i].text in _OPENING_MARKS for i in range(j + 1, k)):
+            continue
+        end = k
+        while end < len(doc) and quoted[end]:
+            end += 1
+        if end - k < 2:
+            continue
+        cue, source, content = (verb.i, verb.i + 1), (verb.i + 1, j), (k, end)
+        hit = [st for st in out if any(s < end and k < e or s < j and verb.i < e for s, e in st.content)]
+        if not hit:
+            out.append(Linked(cue=[cue], source=[source], content=[content]))
+        elif len(hit) == 1 and (not hit[0].cue or any(s <= verb.i < e for s, e in hit[0].cue)):
+            hit[0].cue, hit[0].source, hit[0].content, hit[0].floating = [cue], [source], [content], False
     return out
 
 
@@ -281,6 +325,39 @@ def _split_at_cued_sentences(runs, sent_of, sent_start, cue_sents):
                 yield lab, s, sent_start[k]
                 s = sent_start[k]
         yield lab, s, e
+
+
+_OPENING_MARKS = ("\u201c", '"', "\u2018", "'")
+
+
+def _colon_quotes(doc: Doc, stmts: dict, pending: list[tuple[int, int]], para_of: list[int]) -> list[tuple[int, int]]:
+    """A cue with no content whose paragraph ends with a colon after it ("He said:",
+    "Caddell continued:") takes as content the quotation that opens the next paragraph, when
+    no cue of that paragraph took it (it is in `pending`). Returns the quotations left."""
+    if not pending:
+        return pending
+    left = list(pending)
+    for c, st in stmts.items():
+        if st.content:
+            continue
+        end = c[1]
+        while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+            end += 1  # the end of the cue's paragraph
+        last = end - 1
+        while last >= c[1] and doc[last].is_space:
+            last -= 1
+        if last < c[1] or doc[last].text != ":":
+            continue
+        k = end
+        while k < len(doc) and (doc[k].is_space or doc[k].text in _OPENING_MARKS):
+            k += 1  # the first word of the next paragraph, after its opening mark
+        if k == end or not any(doc[i].text in _OPENING_MARKS for i in range(end, k)):
+            continue
+        span = next((q for q in left if q[0] <= k < q[1] or q[0] == k + 1), None)
+        if span is not None and para_of[span[0]] > para_of[c[0]]:
+            st.content.append(span)
+            left.remove(span)
+    return left
 
 
 def speaks_through(verb) -> bool:
