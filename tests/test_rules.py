@@ -105,3 +105,11 @@ def test_components_with_more_than_they_reproduce_are_left_to_spacy():
     ours = spacy.load(build.default_model(), exclude=["ner"])
     ours.get_pipe("attribute_ruler").add([[{"LENGTH": 3}]], {"POS": "X"})  # a rule on another attribute
     assert rules.use_array_rules(ours) == ["lemmatizer"]
+
+
+def test_the_same_when_the_caches_start_again(monkeypatch):
+    """The caches are bounded: emptied every 50 combinations here, the output does not move."""
+    monkeypatch.setattr(rules, "CACHE_LIMIT", 50)
+    plain, ours = _spacy_and_arrays()
+    assert _assert_same(plain, ours, _texts()) > 2_000
+    assert len(ours.get_pipe("lemmatizer")._lemmas) <= 50 and len(ours.get_pipe("attribute_ruler")._cache) <= 50

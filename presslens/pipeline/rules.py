@@ -36,7 +36,9 @@ from spacy.tokens._retokenize import set_token_attrs
 READ_NAMES = {"ORTH", "TEXT", "LOWER", "IS_SPACE", "TAG", "DEP", "POS", "MORPH"}
 KEY = [ORTH, TAG, DEP, POS, MORPH]
 WRITES = (TAG, POS, MORPH, LEMMA, DEP)
-CACHE_LIMIT = 500_000  # cached value combinations per component; the cache starts again beyond it
+# Cached value combinations per component (about 25 MB each); the cache starts again beyond it
+# (spaCy's own lemmatizer cache grows without bound)
+CACHE_LIMIT = 100_000
 
 
 class ArrayAttributeRuler(AttributeRuler):
@@ -153,6 +155,7 @@ class ArrayLemmatizer(EnglishLemmatizer):
                 if value is None:
                     if len(cache) >= CACHE_LIMIT:
                         cache.clear()
+                        fast.cache.clear()  # spaCy's rule_lemmatize caches each new word too
                     value = cache[key] = strings.add(fast.rule_lemmatize(doc[i])[0])
                 lemmas[i] = value
         doc.from_array([LEMMA], lemmas.astype(np.uint64))
