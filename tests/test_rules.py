@@ -113,3 +113,20 @@ def test_the_same_when_the_caches_start_again(monkeypatch):
     plain, ours = _spacy_and_arrays()
     assert _assert_same(plain, ours, _texts()) > 2_000
     assert len(ours.get_pipe("lemmatizer")._lemmas) <= 50 and len(ours.get_pipe("attribute_ruler")._cache) <= 50
+
+
+def test_the_same_inside_memory_zones():
+    """Ingest workers analyze each batch in a spaCy `memory_zone`, whose new strings leave the
+    string store when it closes: a cached lemma must not outlive its string (the demo's ingest
+    rejected 5 of 36 articles with a KeyError until the lemmas were cached as strings)."""
+    plain, ours = _spacy_and_arrays()
+    texts = _texts()
+    for _round in range(2):
+        for text in texts:
+            with ours.memory_zone():
+                b = ours(text, disable=["ner"])
+                got = [(t.lemma_, t.pos_, t.tag_, str(t.morph)) for t in b]
+            with plain.memory_zone():
+                a = plain(text, disable=["ner"])
+                want = [(t.lemma_, t.pos_, t.tag_, str(t.morph)) for t in a]
+            assert got == want

@@ -75,15 +75,18 @@ class ArrayAttributeRuler(AttributeRuler):
             set_token_attrs(scratch[0], attrs)
             row = scratch.to_array(list(WRITES))[0]
             written.append({a: int(row[WRITES.index(a)]) for a in attrs})
-        self._rules, self._cache = (single, multi, written), {}
+        # match ids are the hashes of the rule numbers: mapped here, so a Doc's matches never
+        # need those strings (a `memory_zone` may have taken them out of the string store)
+        ids = {self.vocab.strings.add(str(i)): i for i in range(len(self.attrs))}
+        self._rules, self._cache = (single, multi, written, ids), {}
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        single, multi, written = self._rules or self._compile()
-        cache, strings = self._cache, self.vocab.strings
+        single, multi, written, rule_of = self._rules or self._compile()
+        cache = self._cache
         per_token: list[tuple[int, ...]] = []
         for i, key in enumerate(map(tuple, doc.to_array(KEY).tolist())):
             ids = cache.get(key)
@@ -91,11 +94,11 @@ class ArrayAttributeRuler(AttributeRuler):
                 if len(cache) >= CACHE_LIMIT:
                     cache.clear()
                 found = single(doc[i:i + 1], allow_missing=True, as_spans=False)
-                ids = cache[key] = tuple(sorted({int(strings[m]) for m, _s, _e in found}))
+                ids = cache[key] = tuple(sorted({rule_of[m] for m, _s, _e in found}))
             per_token.append(ids)
         if len(multi):
             for m, start, end in multi(doc, allow_missing=True, as_spans=False):
-                attr_id = int(strings[m])
+                attr_id = rule_of[m]
                 index = self.indices[attr_id]
                 target = (start if index >= 0 else end) + index
                 if not start <= target < end:
@@ -134,7 +137,7 @@ class ArrayLemmatizer(EnglishLemmatizer):
                 table = Table.from_dict({pos: frozenset(words) for pos, words in table.items()}, name=name)
             fast.lookups.set_table(name, table)
         fast.cache = {}
-        self._fast, self._source, self._lemmas = fast, self.lookups, {}
+        self._fast, self._source, self._lemmas = fast, self.lookups, {}  # (orth, pos, morph) -> lemma
         return fast
 
     def __call__(self, doc: Doc) -> Doc:
@@ -148,6 +151,7 @@ class ArrayLemmatizer(EnglishLemmatizer):
         rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
         lemmas = rows[:, 3].copy()
         cache, strings = self._lemmas, self.vocab.strings
+        todo: dict[int, str] = {}
         for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
             if self.overwrite or lemma == 0:
                 key = (orth, pos, morph)  # all that spaCy's rules read of a token
@@ -156,8 +160,13 @@ class ArrayLemmatizer(EnglishLemmatizer):
                     if len(cache) >= CACHE_LIMIT:
                         cache.clear()
                         fast.cache.clear()  # spaCy's rule_lemmatize caches each new word too
-                    value = cache[key] = strings.add(fast.rule_lemmatize(doc[i])[0])
-                lemmas[i] = value
+                    value = cache[key] = fast.rule_lemmatize(doc[i])[0]
+                todo[i] = value
+        # The lemmas are cached as strings and added to the string store for each Doc: inside a
+        # `memory_zone` (the ingest workers run in one) new strings last only until it closes
+        added = {v: strings.add(v) for v in set(todo.values())}
+        for i, value in todo.items():
+            lemmas[i] = added[value]
         doc.from_array([LEMMA], lemmas.astype(np.uint64))
         return doc
 
@@ -187,6 +196,7 @@ def use_array_rules(nlp: Language) -> list[str]:
         if ArrayAttributeRuler.replaces(old):  # spaCy's config records the factory that replaced it
             new = nlp.replace_pipe(name, "presslens_attribute_ruler", config={"validate": old.validate})
             new.add_patterns(old.patterns)
+            new._compile()  # now, outside any memory zone: the values it learns stay in the string store
         elif ArrayLemmatizer.replaces(old):
             new = nlp.replace_pipe(name, "presslens_lemmatizer", config={"mode": "rule", "overwrite": old.overwrite})
             new.lookups = old.lookups
