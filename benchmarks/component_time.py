@@ -6,6 +6,8 @@
 Tokenizes the first N dev articles, then runs each component's `pipe` over all of them in
 turn, in one process, and prints its CPU time and its share of spaCy's components together.
 Where the time goes, not the budget (benchmarks/analyze_speed.py times whole processes).
+The components are those of presslens's pipeline: its `attribute_ruler` and `lemmatizer` rows
+are the array versions of spaCy's (presslens/pipeline/rules.py), not spaCy's own.
 """
 
 from __future__ import annotations
