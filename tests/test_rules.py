@@ -26,6 +26,13 @@ EXCEPTIONS = (
 )
 
 
+@pytest.fixture(scope="module")
+def both():
+    """spaCy's pipeline as it loads, and the same with the array versions (one load each for
+    the module: the caches they keep are part of what is tested)."""
+    return _spacy_and_arrays()
+
+
 def _spacy_and_arrays():
     plain = spacy.load(build.default_model())
     build._patch_tokenizer(plain)
@@ -62,13 +69,13 @@ def _assert_same(plain, ours, texts) -> int:
     return tokens
 
 
-def test_every_token_as_spacy_writes_it(polnear_root):
-    plain, ours = _spacy_and_arrays()
+def test_every_token_as_spacy_writes_it(both, polnear_root):
+    plain, ours = both
     assert _assert_same(plain, ours, _texts(polnear_root)) > 20_000
 
 
-def test_the_rules_longer_than_a_token_and_on_labels_apply():
-    _plain, ours = _spacy_and_arrays()
+def test_the_rules_longer_than_a_token_and_on_labels_apply(both):
+    _plain, ours = both
     doc = ours("We're gonna win. Let's go, y'all. There is time.")
     lemmas = {t.text: t.lemma_ for t in doc}
     assert (lemmas["gon"], lemmas["na"], lemmas["'s"], lemmas["y'"]) == ("go", "to", "us", "you")
@@ -108,18 +115,19 @@ def test_components_with_more_than_they_reproduce_are_left_to_spacy():
 
 
 def test_the_same_when_the_caches_start_again(monkeypatch):
-    """The caches are bounded: emptied every 50 combinations here, the output does not move."""
+    """The caches are bounded: emptied every 50 combinations here, the output does not move
+    (pipelines of its own: the module's have warm caches)."""
     monkeypatch.setattr(rules, "CACHE_LIMIT", 50)
     plain, ours = _spacy_and_arrays()
     assert _assert_same(plain, ours, _texts()) > 2_000
     assert len(ours.get_pipe("lemmatizer")._lemmas) <= 50 and len(ours.get_pipe("attribute_ruler")._cache) <= 50
 
 
-def test_the_same_inside_memory_zones():
+def test_the_same_inside_memory_zones(both):
     """Ingest workers analyze each batch in a spaCy `memory_zone`, whose new strings leave the
     string store when it closes: a cached lemma must not outlive its string (the demo's ingest
     rejected 5 of 36 articles with a KeyError until the lemmas were cached as strings)."""
-    plain, ours = _spacy_and_arrays()
+    plain, ours = both
     texts = _texts()
     for _round in range(2):
         for text in texts:
