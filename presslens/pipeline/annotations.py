@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc, Span
 
 
@@ -87,3 +88,12 @@ def per_doc(fn):
         return value
 
     return once
+
+
+@per_doc
+def token_texts(doc: Doc) -> tuple[list[str], list[bool]]:
+    """Each token's text and whether whitespace follows it, read from the Doc's arrays (one
+    `to_array` call, where `[t.text for t in doc]` makes a Token object per token)."""
+    strings = doc.vocab.strings
+    rows = doc.to_array([ORTH, SPACY]).tolist() if len(doc) else []
+    return [strings[o] for o, _ in rows], [bool(sp) for _, sp in rows]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from ..annotations import token_texts
 from .features import paragraph_bounds
 
 RELAY_LEMMAS = {"accord", "according", "per", "report", "cite", "quote"}  # pass content on
@@ -50,10 +51,10 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
             sent_of[i] = k
     para_of = [0] * len(doc)
     p = 0
-    for t in doc:
-        if t.is_space and "\n" in t.text:
+    for i, text in enumerate(token_texts(doc)[0]):
+        if "\n" in text and text.isspace():
             p += 1
-        para_of[t.i] = p
+        para_of[i] = p
     cues = [(s, e) for lab, s, e in runs if lab == "C"]
     stmts = {c: Linked(cue=[c]) for c in cues}
     cue_sents: dict[int, list] = {}
@@ -204,10 +205,10 @@ def _reopened_paragraphs(doc: Doc) -> dict[int, int]:
     side.\n\n\u201cNobody will ...")."""
     paras = paragraph_bounds(doc)
     out = {}
-    text = doc.text  # built from the tokens at each reading
+    texts = token_texts(doc)[0]  # (the paragraph's tokens: only its quotation marks count)
     for (s1, e1), (s2, _e2) in zip(paras, paras[1:]):
-        mark = _open_mark(text[doc[s1].idx : doc[e1 - 1].idx + len(doc[e1 - 1])])
-        if mark is not None and doc[s2].text.startswith(mark):
+        mark = _open_mark("".join(texts[s1:e1]))
+        if mark is not None and texts[s2].startswith(mark):
             out[s2] = e1 - 1
     return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_SPACE, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
+from ..annotations import token_texts
 from .encoder import LABELS
 from .lexicon import Lexicon
 from .quotes import quote_mark_tokens, single_quote_marks
@@ -87,7 +88,8 @@ def paragraphs(doc: Doc, arrays: DocArrays | None = None) -> list[Span]:
 def paragraph_bounds(doc: Doc, arrays: DocArrays | None = None) -> list[tuple[int, int]]:
     """(start, end) token offsets of `paragraphs(doc)`."""
     if arrays is None:
-        text, is_space = [t.text for t in doc], [t.is_space for t in doc]
+        text = token_texts(doc)[0]
+        is_space = [t.isspace() for t in text]  # spaCy's is_space
     else:
         text, is_space = arrays.orth, arrays.is_space
     out, start = [], None

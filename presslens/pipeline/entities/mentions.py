@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.attrs import LEMMA, POS
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
-from ..annotations import per_doc
+from ..annotations import per_doc, token_texts
 from ..attribution.quotes import single_quote_marks
 from .lexicons import Lexicons
 from .repairs import name_key
@@ -73,17 +75,18 @@ def sentence_index(doc: Doc) -> list[int]:
 def quoted_tokens(doc: Doc) -> list[bool]:
     """Whether each token lies inside quotation marks. Straight quotes toggle; curly ones
     open and close; a line break ends any quote left open (paragraph quotes restart)."""
+    texts, spaces = token_texts(doc)
     inside, depth = [False] * len(doc), 0
-    for t in doc:
-        if "\n" in t.text:
+    for i, text in enumerate(texts):
+        if "\n" in text:
             depth = 0
-        step = _QUOTES.get(t.text)
+        step = _QUOTES.get(text)
         if step is None:
-            inside[t.i] = depth > 0
+            inside[i] = depth > 0
             continue
         depth = (0 if depth else 1) if step == 0 else max(0, depth + step)
     # British single quotes ('We will win,' he said), apostrophes left alone
-    single = single_quote_marks([t.text for t in doc], [bool(t.whitespace_) for t in doc], [int(x) for x in inside])
+    single = single_quote_marks(texts, spaces, [int(x) for x in inside])
     return [x or bool(q) for x, q in zip(inside, single)]
 
 
@@ -93,9 +96,12 @@ def reported_tokens(doc: Doc, lex: Lexicons, quoted: list[bool] | None = None) -
     clause that a parenthetical reporting verb interrupts ("[Sanders was wrong], Warren said").
     A name there is talked about, not talking: a later "he said" is not that person."""
     out = list(quoted) if quoted is not None else quoted_tokens(doc)
-    for t in doc:
-        if t.pos_ not in ("VERB", "AUX") or t.lemma_.lower() not in lex.reporting_verbs:
+    strings = doc.vocab.strings
+    rows = doc.to_array([POS, LEMMA]).tolist() if len(doc) else []  # Token objects only for verbs
+    for i, (pos, lemma) in enumerate(rows):
+        if pos not in (VERB, AUX) or strings[lemma].lower() not in lex.reporting_verbs:
             continue
+        t = doc[i]
         for c in t.children:
             if c.dep_ in ("ccomp", "xcomp"):
                 for k in range(c.left_edge.i, c.right_edge.i + 1):
