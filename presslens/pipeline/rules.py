@@ -44,7 +44,9 @@ CACHE_LIMIT = 100_000
 class ArrayAttributeRuler(AttributeRuler):
     """spaCy's `AttributeRuler` (same patterns, same serialisation), applied over arrays."""
 
-    _rules = None  # (one-token Matcher, longer-rule Matcher, what each rule writes), built on first use
+    # (one-token Matcher, longer-rule Matcher, the columns rules write, what each rule writes as
+    # (column, value) pairs, rule number of each match id): built on first use
+    _rules = None
 
     def add(self, patterns, attrs, index: int = 0) -> None:
         super().add(patterns, attrs, index)
@@ -69,23 +71,24 @@ class ArrayAttributeRuler(AttributeRuler):
         for attr_id, entry in enumerate(self.patterns):  # entry i has attribute id i, as in spaCy
             for pattern in entry["patterns"]:
                 (single if len(pattern) == 1 else multi).add(str(attr_id), [pattern])
+        columns = sorted({a for attrs in self.attrs for a in attrs})
         written = []
         for attrs in self.attrs:
             scratch = Doc(self.vocab, words=["x"])
             set_token_attrs(scratch[0], attrs)
             row = scratch.to_array(list(WRITES))[0]
-            written.append({a: int(row[WRITES.index(a)]) for a in attrs})
+            written.append([(columns.index(a), int(row[WRITES.index(a)])) for a in attrs])
         # match ids are the hashes of the rule numbers: mapped here, so a Doc's matches never
         # need those strings (a `memory_zone` may have taken them out of the string store)
         ids = {self.vocab.strings.add(str(i)): i for i in range(len(self.attrs))}
-        self._rules, self._cache = (single, multi, written, ids), {}
+        self._rules, self._cache = (single, multi, columns, written, ids), {}
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        single, multi, written, rule_of = self._rules or self._compile()
+        single, multi, columns, written, rule_of = self._rules or self._compile()
         cache = self._cache
         per_token: list[tuple[int, ...]] = []
         for i, key in enumerate(map(tuple, doc.to_array(KEY).tolist())):
@@ -104,19 +107,13 @@ class ArrayAttributeRuler(AttributeRuler):
                 if not start <= target < end:
                     raise ValueError(f"attribute_ruler rule {attr_id}: index {index} is outside its match")
                 per_token[target] = tuple(sorted({attr_id, *per_token[target]}))
-        columns = sorted({a for w in written for a in w})
         out = doc.to_array(columns).reshape(n, len(columns))
-        where = {a: c for c, a in enumerate(columns)}
         for i, ids in enumerate(per_token):
             for attr_id in ids:  # in id order: later rules win, as in spaCy
-                for a, v in written[attr_id].items():
-                    out[i, where[a]] = v
+                for column, value in written[attr_id]:
+                    out[i, column] = value
         doc.from_array(columns, out)
         return doc
-
-    def pipe(self, stream, *, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
 
 
 class ArrayLemmatizer(EnglishLemmatizer):
@@ -169,10 +166,6 @@ class ArrayLemmatizer(EnglishLemmatizer):
             lemmas[i] = added[value]
         doc.from_array([LEMMA], lemmas.astype(np.uint64))
         return doc
-
-    def pipe(self, stream, *, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
 
 
 @Language.factory("presslens_attribute_ruler", default_config={

@@ -148,6 +148,7 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
 _INVERTED = {"said", "says", "added", "adds", "asked", "asks", "wrote", "writes", "explained", "noted", "replied",
              "recalled", "continued", "declared", "tweeted", "warned", "insisted"}
 _INVERTED_SPEAKER_WORDS = 8
+_OPENING_MARKS = ("\u201c", '"', "\u2018", "'")
 
 
 def _inverted_cues(doc: Doc, out: list[Linked], quoted: list[int] | None) -> list[Linked]:
@@ -156,30 +157,30 @@ def _inverted_cues(doc: Doc, out: list[Linked], quoted: list[int] | None) -> lis
     content, or no speaker) is set right; one that no statement covers is added."""
     if quoted is None:
         return out
+    texts = token_texts(doc)[0]
+    n = len(texts)
     for sent in doc.sents:
-        verb = next((t for t in sent if not t.is_space), None)
-        if verb is None or verb.text.lower() not in _INVERTED or not verb.text[0].isupper():
+        first = next((i for i in range(sent.start, sent.end) if not texts[i].isspace()), None)
+        if first is None or texts[first].lower() not in _INVERTED or not texts[first][0].isupper():
             continue
-        j = verb.i + 1
-        while j < sent.end and j - verb.i <= _INVERTED_SPEAKER_WORDS and doc[j].text not in (":", ",") and not quoted[j]:
+        j = first + 1
+        while j < sent.end and j - first <= _INVERTED_SPEAKER_WORDS and texts[j] not in (":", ",") and not quoted[j]:
             j += 1
-        if j == verb.i + 1 or j >= len(doc) or doc[j].text not in (":", ","):
+        if j == first + 1 or j >= n or texts[j] not in (":", ","):
             continue
-        k = j + 1
-        while k < len(doc) and (doc[k].is_space or doc[k].text in _OPENING_MARKS):
-            k += 1
-        if not any(doc[i].text in _OPENING_MARKS for i in range(j + 1, k)):
+        k = _quotation_start(texts, j + 1)
+        if k is None:
             continue
         end = k
-        while end < len(doc) and quoted[end]:
+        while end < n and quoted[end]:
             end += 1
         if end - k < 2:
             continue
-        cue, source, content = (verb.i, verb.i + 1), (verb.i + 1, j), (k, end)
-        hit = [st for st in out if any(s < end and k < e or s < j and verb.i < e for s, e in st.content)]
+        cue, source, content = (first, first + 1), (first + 1, j), (k, end)
+        hit = [st for st in out if any(s < end and k < e or s < j and first < e for s, e in st.content)]
         if not hit:
             out.append(Linked(cue=[cue], source=[source], content=[content]))
-        elif len(hit) == 1 and (not hit[0].cue or any(s <= verb.i < e for s, e in hit[0].cue)):
+        elif len(hit) == 1 and (not hit[0].cue or any(s <= first < e for s, e in hit[0].cue)):
             hit[0].cue, hit[0].source, hit[0].content, hit[0].floating = [cue], [source], [content], False
     return out
 
@@ -328,7 +329,13 @@ def _split_at_cued_sentences(runs, sent_of, sent_start, cue_sents):
         yield lab, s, e
 
 
-_OPENING_MARKS = ("\u201c", '"', "\u2018", "'")
+def _quotation_start(texts: list[str], i: int) -> int | None:
+    """The first word of a quotation opening at token `i` (after whitespace and opening marks;
+    None when no opening mark is there)."""
+    k = i
+    while k < len(texts) and (texts[k].isspace() or texts[k] in _OPENING_MARKS):
+        k += 1
+    return k if any(texts[m] in _OPENING_MARKS for m in range(i, k)) else None
 
 
 def _colon_quotes(doc: Doc, stmts: dict, pending: list[tuple[int, int]], para_of: list[int]) -> list[tuple[int, int]]:
@@ -337,22 +344,22 @@ def _colon_quotes(doc: Doc, stmts: dict, pending: list[tuple[int, int]], para_of
     no cue of that paragraph took it (it is in `pending`). Returns the quotations left."""
     if not pending:
         return pending
+    texts = token_texts(doc)[0]
+    n = len(texts)
     left = list(pending)
     for c, st in stmts.items():
         if st.content:
             continue
         end = c[1]
-        while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
-            end += 1  # the end of the cue's paragraph
+        while end < n and para_of[end] == para_of[c[1] - 1]:
+            end += 1  # the end of the cue's paragraph: the line break that starts the next
         last = end - 1
-        while last >= c[1] and doc[last].is_space:
+        while last >= c[1] and texts[last].isspace():
             last -= 1
-        if last < c[1] or doc[last].text != ":":
+        if last < c[1] or texts[last] != ":":
             continue
-        k = end
-        while k < len(doc) and (doc[k].is_space or doc[k].text in _OPENING_MARKS):
-            k += 1  # the first word of the next paragraph, after its opening mark
-        if k == end or not any(doc[i].text in _OPENING_MARKS for i in range(end, k)):
+        k = _quotation_start(texts, end)  # the first word of the next paragraph, after its opening mark
+        if k is None:
             continue
         span = next((q for q in left if q[0] <= k < q[1] or q[0] == k + 1), None)
         if span is not None and para_of[span[0]] > para_of[c[0]]:
