@@ -27,6 +27,7 @@ from .errors import PresslensError
 from .inputs.readers import FORMATS as INPUT_FORMATS
 from .inputs.readers import parse_mapping
 from .output import OUTPUT_FORMATS, RejectLog, Totals, Writer, format_summary, printable, rejects_path
+from .pipeline import torchless
 from .types import Skip
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130  # docs/errors.md
@@ -193,6 +194,7 @@ def analyze_command(
 def main() -> None:
     """Entry point of the `presslens` console command."""
     logging.basicConfig(format="presslens: warning: %(message)s", level=logging.WARNING)
+    torchless.hide()  # thinc would import torch with spaCy, for nothing (`train` shows it again)
     cli(prog_name="presslens")
 
 
@@ -224,6 +226,7 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str
 
     On a GPU: presslens train attribution --polnear ../shared/data/polnear --device cuda
     """
+    torchless.show()  # fine-tuning imports torch (main() hid it from thinc)
     from .pipeline.attribution.train import train_attribution  # python-crfsuite and the training data
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))

@@ -23,6 +23,10 @@ from presslens.corpus import Corpus, store
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
+# Articles from each input of `both_engines`: enough for several shards per file (a shard is one
+# block of BATCH_ARTICLES records), so that a resumed run has shards to lose and shards to keep.
+HALF = 40
+
 
 def stored(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
@@ -53,14 +57,14 @@ def news_warc(path: Path, numbers: range, *, requests: bool = True) -> None:
 
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory, ray_local) -> dict:
-    """The same 200 articles (100 from JSON Lines, 100 from a WARC, five with `--metadata`)
+    """The same 2 * HALF articles (HALF from JSON Lines, HALF from a WARC, five with `--metadata`)
     ingested by the local engine (in this process: the pool's own workers get the same articles
     in tests/test_library.py) and by Ray with two actors, through shards."""
     tmp = tmp_path_factory.mktemp("engines")
     inputs = tmp / "in"
     inputs.mkdir()
-    write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(100)])
-    news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 200))
+    write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(HALF)])
+    news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 100 + HALF))
     meta = tmp / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
     meta.write_text("id\toutlet\tdate\n" + "".join(f"n{i}\tMetadata Wire\t2 January 2020\n" for i in range(5)))
     with Corpus(tmp / "local.duckdb") as corpus:
@@ -71,17 +75,17 @@ def both_engines(tmp_path_factory, ray_local) -> dict:
     return {"tmp": tmp, "inputs": inputs, "meta": meta, "local": local, "ray": ray}
 
 
-def test_200_articles_local_and_ray_give_identical_json(both_engines):
+def test_local_and_ray_give_identical_json(both_engines):
     tmp, local, ray = both_engines["tmp"], both_engines["local"], both_engines["ray"]
-    assert (local.added, ray.added) == (200, 200) and local.analyzed == ray.analyzed == 200
-    assert local.skipped_by == ray.skipped_by == {"not-response": 100}
+    assert (local.added, ray.added) == (2 * HALF, 2 * HALF) and local.analyzed == ray.analyzed == 2 * HALF
+    assert local.skipped_by == ray.skipped_by == {"not-response": HALF}
     a, b = stored(tmp / "local.duckdb"), stored(tmp / "ray.duckdb")
-    assert len(a["analyses"]) == 200
+    assert len(a["analyses"]) == 2 * HALF
     assert a["analyses"] == b["analyses"]  # the presslens/1 JSON, byte for byte
     assert a["statements"] == b["statements"] and a["places"] == b["places"] and a["skips"] == b["skips"]
     warc_docs = [json.loads(d) for d in a["analyses"].values() if "origin" in json.loads(d)]
-    assert len(warc_docs) == 100 and all(d["origin"]["language"] == "en" for d in warc_docs)
-    assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 200
+    assert len(warc_docs) == HALF and all(d["origin"]["language"] == "en" for d in warc_docs)
+    assert sum(len(json.loads(d)["statements"]) for d in a["analyses"].values()) == local.statements > 2 * HALF
     assert list((tmp / "shards").glob("*.parquet"))  # the distributed run went through shards
     from_meta = [d for d in map(json.loads, b["analyses"].values()) if d.get("outlet") == "Metadata Wire"]
     assert sorted(d["id"] for d in from_meta) == [f"n{i}" for i in range(5)]
@@ -106,41 +110,30 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(both_engines, tmp_pat
         again = corpus.ingest([both_engines["inputs"]], workers=1, engine="ray", shards=str(shards), progress=False,
                               metadata=both_engines["meta"])
     assert 0 < again.analyzed == lost_rows  # only the records of the lost shards were analyzed again
-    assert again.added == 200
+    assert again.added == 2 * HALF
     assert stored(tmp_path / "again.duckdb")["analyses"] == stored(both_engines["tmp"] / "ray.duckdb")["analyses"]
     with Corpus(tmp_path / "again.duckdb") as corpus:
         third = corpus.load([shards], progress=False)  # loading the same shards again adds nothing
-    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 300
+    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 3 * HALF  # articles and requests
 
 
-def test_another_pipeline_on_ray_gives_the_local_json(tmp_path, ray_local):
-    """`--pipeline fast` on Ray: the actors run that pipeline, its shards carry its version and
-    the corpus holds what the local engine stores."""
+def test_cc_news_file_with_another_pipeline_gives_the_local_json_on_ray(tmp_path, ray_local):
+    """A CC-NEWS file with `--pipeline fast` (`both_engines` runs the default): Ray's actors run
+    that pipeline and the corpus holds what the local engine stores, every record accounted for."""
     from presslens import Options
 
-    inputs = tmp_path / "in.jsonl"
-    write_jsonl(inputs, [invented_article(i) for i in range(400, 412)])
-    with Corpus(tmp_path / "local.duckdb") as corpus:
-        local = corpus.ingest([inputs], workers=0, progress=False, options=Options(pipeline="fast"))
-    with Corpus(tmp_path / "ray.duckdb") as corpus:
-        ray = corpus.ingest([inputs], workers=1, engine="ray", progress=False, options=Options(pipeline="fast"))
-    assert local.added == ray.added == 12 and not ray.errors
-    a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
-    assert a["analyses"] == b["analyses"]
-    assert {json.loads(d)["pipeline"]["name"] for d in b["analyses"].values()} == {"fast"}
-
-
-def test_cc_news_file_ingests_locally_and_on_ray_with_the_same_statements(tmp_path, ray_local):
     path = tmp_path / "CC-NEWS-20240302.warc.gz"
     records = cc_news_records()
     offsets = wb.write(path, records, truncate_last=50)
+    fast = Options(pipeline="fast")
     with Corpus(tmp_path / "local.duckdb") as corpus:
-        local = corpus.ingest([path], workers=0, progress=False)
+        local = corpus.ingest([path], workers=0, progress=False, options=fast)
         skipped = corpus.skipped()
     with Corpus(tmp_path / "ray.duckdb") as corpus:
-        ray = corpus.ingest([path], workers=1, engine="ray", progress=False)
+        ray = corpus.ingest([path], workers=1, engine="ray", progress=False, options=fast)
     a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
     assert a["statements"] and a["statements"] == b["statements"] and a["analyses"] == b["analyses"]
+    assert {json.loads(d)["pipeline"]["name"] for d in b["analyses"].values()} == {"fast"}
     assert a["skips"] == b["skips"] and a["rejects"] == b["rejects"]
     # Every record accounted for, once, by reason: stored articles, skips, the one reject.
     places = [loc for _aid, loc in a["places"]] + [s[0] for s in a["skips"]] + [r[0] for r in a["rejects"]]

@@ -11,6 +11,10 @@ import os
 # user's pipeline may load any OpenMP library). Each worker owns one core: one thread loses nothing.
 os.environ["OMP_NUM_THREADS"] = "1"
 
+from ..pipeline import torchless  # noqa: E402
+
+torchless.import_spacy()  # this process is presslens's: thinc need not import torch here
+
 import datasketch  # noqa: E402, F401  (scipy: imported once, in the forkserver)
 
 from ..pipeline import build as _nlp  # noqa: E402

@@ -137,6 +137,9 @@ class Analyzer:
     """A Ray Data callable class: the pipeline is built once per actor, in `__init__`."""
 
     def __init__(self, options: Options, shard_dir: str, batch_chars: int = BATCH_CHARS):
+        from ..pipeline import torchless
+
+        torchless.import_spacy()  # the actor's process is presslens's: thinc need not import torch
         from . import executor
 
         executor._init(options)
