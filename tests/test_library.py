@@ -170,37 +170,29 @@ def test_worker_processes_start_only_for_something_to_analyze(monkeypatch):
 def test_presslens_processes_load_spacy_without_torch(tmp_path):
     """thinc imports torch with spaCy when it is installed (the train extra), for nothing here:
     the `presslens` command, the workers' forkserver and the Ray actors import spaCy with torch
-    hidden; torch still imports afterwards (`presslens train`), and a library user's process
-    keeps thinc as it finds it."""
+    hidden (`torchless`); torch still imports afterwards (`presslens train`), and a library
+    user's process (this one) keeps thinc as it finds it."""
     import subprocess
     import sys
 
     pytest.importorskip("torch")
-    check = (
-        "import sys\n"
-        "from presslens.pipeline import torchless\n"
-        "torchless.import_spacy()\n"
-        "import thinc.compat\n"
-        "assert 'torch' not in sys.modules and not thinc.compat.has_torch\n"
-        "from presslens.pipeline import build\n"
-        "nlp = build.load()\n"
-        "assert nlp('\"We will win,\" she said.')._.pl_statements and 'torch' not in sys.modules\n"
-        "import torch\n"  # shown again: `presslens train` fine-tunes with it
-        "torchless.hide()\n"  # no-op once torch is imported
-        "assert sys.modules['torch'] is torch\n"
-    )
-    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    user = "import sys, presslens, spacy, thinc.compat\nassert 'torch' in sys.modules and thinc.compat.has_torch\n"
-    done = subprocess.run([sys.executable, "-c", user], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    # The command: `main()` hides torch for the whole run; the analysis works as with torch.
+    import thinc.compat
+
+    assert thinc.compat.has_torch  # this process imported presslens and spaCy as an application does
     text = tmp_path / "a.txt"
     text.write_text('"We will win," Mayor Ann Cole said on Monday.', encoding="utf-8")
-    command = ("import sys\nfrom presslens.cli import main\n"
-               f"sys.argv = ['presslens', 'analyze', {str(text)!r}, '-o', {str(tmp_path / 'a.jsonl')!r}]\n"
-               "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-               "assert 'spacy' in sys.modules and sys.modules.get('torch') is None\n")  # hidden, not imported
+    command = (  # the command's own process: `main()` hides torch for the whole run
+        "import sys\nfrom presslens.cli import main\n"
+        f"sys.argv = ['presslens', 'analyze', {str(text)!r}, '-o', {str(tmp_path / 'a.jsonl')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "import thinc.compat\n"
+        "assert sys.modules.get('torch') is None and not thinc.compat.has_torch  # hidden, never imported\n"
+        "from presslens.pipeline import torchless\n"
+        "torchless.show()\n"  # as `presslens train` does
+        "import torch\n"
+        "torchless.hide()\n"  # a no-op once torch is imported
+        "assert sys.modules['torch'] is torch\n"
+    )
     done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert '"speaker"' in (tmp_path / "a.jsonl").read_text(encoding="utf-8")

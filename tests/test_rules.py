@@ -46,7 +46,7 @@ def _spacy_and_arrays():
 def _texts(polnear_root=None) -> list[str]:
     texts = [EXCEPTIONS, "", " ", "\n\n"] + [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
     if polnear_root is not None:
-        texts += [p.read_text(encoding="utf-8") for p in sorted((polnear_root / "data" / "dev" / "text").glob("*.txt"))[:15]]
+        texts += [p.read_text(encoding="utf-8") for p in sorted((polnear_root / "data" / "dev" / "text").glob("*.txt"))[:10]]
     return texts
 
 
@@ -71,7 +71,7 @@ def _assert_same(plain, ours, texts) -> int:
 
 def test_every_token_as_spacy_writes_it(both, polnear_root):
     plain, ours = both
-    assert _assert_same(plain, ours, _texts(polnear_root)) > 20_000
+    assert _assert_same(plain, ours, _texts(polnear_root)) > 14_000
 
 
 def test_the_rules_longer_than_a_token_and_on_labels_apply(both):

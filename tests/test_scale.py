@@ -55,6 +55,50 @@ def news_warc(path: Path, numbers: range, *, requests: bool = True) -> None:
     wb.write(path, records)
 
 
+def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
+    """First in the file: it needs no Ray, which starts with the next test."""
+    path = tmp_path / "news.warc.gz"
+    news_warc(path, range(400, 480))  # 80 articles, 160 records (polled every 0.2 s: killed after 6 to 15)
+    db = tmp_path / "c.duckdb"
+    cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "0",
+           "--commit-every", "2", "-q"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    log = open(tmp_path / "ingest.log", "wb")
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        committed = 0
+        while committed < 6 and proc.poll() is None:
+            time.sleep(0.2)
+            if db.exists():
+                try:
+                    con = store.connect(db, read_only=True, wait=5)
+                except Exception:  # noqa: BLE001  (created but not yet initialised)
+                    continue
+                try:
+                    committed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+                except duckdb.Error:
+                    committed = 0
+                finally:
+                    con.close()
+        assert proc.poll() is None, (tmp_path / "ingest.log").read_text()  # still running: killed mid-file
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        log.close()
+    before = stored(db)
+    assert 6 <= len(before["analyses"]) < 80
+    with Corpus(db) as corpus:
+        report = corpus.ingest([path], workers=0, progress=False)
+    after = stored(db)
+    assert len(after["analyses"]) == 80 and report.added == 80 - len(before["analyses"])
+    locations = [loc for _aid, loc in after["places"]] + [s[0] for s in after["skips"]]
+    assert len(locations) == len(set(locations)) == 160  # every record once: nothing lost or doubled
+    assert {a for a, _ in after["places"]} == set(after["analyses"])
+    assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
+
+
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory, ray_local) -> dict:
     """The same 2 * HALF articles (HALF from JSON Lines, HALF from a WARC, five with `--metadata`)
@@ -144,49 +188,6 @@ def test_cc_news_file_with_another_pipeline_gives_the_local_json_on_ray(tmp_path
     assert a["rejects"][0][1].startswith("[E120]") and a["rejects"][0][0] == f"{path}@{offsets[-1]}"
     assert {"reason": "language", "detail": "de", "records": 1} in skipped
     assert (tmp_path / "ray.duckdb.shards").is_dir()  # the default place of the shards
-
-
-def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
-    path = tmp_path / "news.warc.gz"
-    news_warc(path, range(400, 480))  # 80 articles, 160 records (polled every 0.2 s: killed after 6 to 15)
-    db = tmp_path / "c.duckdb"
-    cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "0",
-           "--commit-every", "2", "-q"]
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    log = open(tmp_path / "ingest.log", "wb")
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        committed = 0
-        while committed < 6 and proc.poll() is None:
-            time.sleep(0.2)
-            if db.exists():
-                try:
-                    con = store.connect(db, read_only=True, wait=5)
-                except Exception:  # noqa: BLE001  (created but not yet initialised)
-                    continue
-                try:
-                    committed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-                except duckdb.Error:
-                    committed = 0
-                finally:
-                    con.close()
-        assert proc.poll() is None, (tmp_path / "ingest.log").read_text()  # still running: killed mid-file
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        log.close()
-    before = stored(db)
-    assert 6 <= len(before["analyses"]) < 80
-    with Corpus(db) as corpus:
-        report = corpus.ingest([path], workers=0, progress=False)
-    after = stored(db)
-    assert len(after["analyses"]) == 80 and report.added == 80 - len(before["analyses"])
-    locations = [loc for _aid, loc in after["places"]] + [s[0] for s in after["skips"]]
-    assert len(locations) == len(set(locations)) == 160  # every record once: nothing lost or doubled
-    assert {a for a, _ in after["places"]} == set(after["analyses"])
-    assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
 
 
 if __name__ == "__main__":  # pragma: no cover
