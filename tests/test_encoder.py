@@ -164,3 +164,28 @@ def test_an_article_reads_the_same_alone_and_in_a_batch(nlp):
     alone = [next(analyze_many([r], Options(batch_size=1), nlp=nlp)).to_dict() for r in records]
     assert together == alone
     assert together[0]["statements"]
+
+
+@pytest.mark.model
+def test_the_stacked_tagger_takes_the_encoders_second_opinion(nlp, monkeypatch):
+    """Issue 8: a statement the encoder alone finds goes in when its judge gives it better than
+    even odds and no statement of the stacked tagger touches its content; in text order."""
+    from presslens.pipeline.annotations import DocStatement
+    from presslens.pipeline.attribution import tagger as tagger_module
+
+    attributor = nlp.get_pipe("presslens_attribution_v2").attributor
+    assert attributor.name == "stacked" and attributor.second is not None and attributor.second.name == "encoder"
+    doc = nlp.make_doc("A said one. B said two. C said three. D said four.")
+
+    def st(start: int, end: int, conf: float) -> DocStatement:
+        return DocStatement(content=[doc[start:end]], cue=[doc[start - 1:start]], source=[doc[start - 2:start - 1]],
+                            speaker=None, kind="indirect", confidence=conf)
+
+    stacked = [st(2, 3, 0.9), st(14, 15, 0.8)]  # "one", "four"
+    encoder = [st(2, 4, 0.95), st(6, 7, 0.7), st(10, 11, 0.49)]  # touches "one"; "two"; "three" at 0.49
+    monkeypatch.setattr(tagger_module.Attributor, "_judged",
+                        lambda self, d, prep: list(encoder if self.name == "encoder" else stacked))
+    got = attributor.statements(doc, prep=object())
+    assert [s.content[0].text for s in got] == ["one", "two", "four"]
+    assert [s.confidence for s in got] == [0.9, 0.7, 0.8]
+    assert tagger_module.SECOND_OPINION == 0.5

@@ -62,6 +62,12 @@ class Prepared:
 
 ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of whole sentences
 
+# The stacked tagger's second opinion: a statement the encoder alone finds, whose content no
+# stacked statement touches, is added when the encoder's judge (calibrated: its confidence is
+# the chance the statement is right end to end) gives it better than even odds. 0.5 is that
+# rule, not a figure tuned on dev (docs/evaluation.md, 2026-12-02, shows the dev sweep).
+SECOND_OPINION = 0.5
+
 
 def sentence_chunks(a: DocArrays, start: int, end: int, limit: int = ENCODER_CHUNK_WORDS) -> list[tuple[int, int]]:
     """Cut tokens `start:end` into runs of whole sentences of at most `limit` words (whitespace
@@ -97,6 +103,7 @@ class Attributor:
     raw: bool = False  # True: the tagger's own confidences, no judge (for training the judge)
     encoder: EncoderTagger | None = None
     name: str = "crf"  # which of TAGGERS
+    second: Attributor | None = None  # stacked: the encoder alone, for what the CRF left out
 
     @classmethod
     def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf") -> Attributor:
@@ -121,7 +128,12 @@ class Attributor:
         if (folder / judge_file).exists():
             judge = TreeEnsemble.load(folder / judge_file)
         encoder = EncoderTagger.load(folder) if uses_encoder else None
-        return cls(tagger, lexicon or Lexicon.load(), meta, judge, encoder=encoder, name=name)
+        lexicon = lexicon or Lexicon.load()
+        second = None
+        if name == "stacked" and (folder / TAGGERS["encoder"][1]).exists():
+            second = cls(None, lexicon, meta, TreeEnsemble.load(folder / TAGGERS["encoder"][1]), encoder=encoder,
+                         name="encoder")
+        return cls(tagger, lexicon, meta, judge, encoder=encoder, name=name, second=second)
 
     @property
     def threshold(self) -> float:
@@ -201,6 +213,25 @@ class Attributor:
         return join_paragraph_quotes(doc, stmts, same_speaker), probs, inq
 
     def statements(self, doc: Doc, prep: Prepared | None = None) -> list[DocStatement]:
+        prep = prep or self.predict([doc])[0]
+        found = self._judged(doc, prep)
+        if self.second is None or self.raw:
+            return found
+        # The encoder's reading of the same marginals: what it finds where no stacked statement's
+        # content lies goes in, in text order (the encoder finds more, the CRF bounds better).
+        taken = {t.i for st in found for sp in st.content for t in sp}
+        keep = max(SECOND_OPINION, self.second.threshold)
+        for st in self.second._judged(doc, prep):
+            toks = {t.i for sp in st.content for t in sp}
+            if st.confidence >= keep and toks and not toks & taken:
+                at = next((k for k, f in enumerate(found) if f.content and f.content[0].start > st.content[0].start),
+                          len(found))
+                found.insert(at, st)
+                taken |= toks
+        return found
+
+    def _judged(self, doc: Doc, prep: Prepared) -> list[DocStatement]:
+        """This tagger's statements that its judge keeps (all of them, raw, without a judge)."""
         linked, probs, inq = self.linked(doc, prep)
         if not linked:
             return []
