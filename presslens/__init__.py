@@ -24,7 +24,7 @@ logging.getLogger("presslens").addHandler(logging.NullHandler())
 
 # Where each public name lives.
 _LAZY = {
-    "Options": "analyze",
+    "Options": "options",
     "analyze": "analyze",
     "analyze_many": "analyze",
     "iter_records": "inputs",
@@ -76,9 +76,10 @@ sys.modules[__name__].__class__ = _Package
 
 
 if typing.TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from .analyze import Options, analyze, analyze_many
+    from .analyze import analyze, analyze_many
     from .corpus import Corpus
     from .errors import ModelNotFound, PresslensError, RecordError, UsageError
     from .inputs.readers import iter_records
+    from .options import Options
     from .output import validate
     from .types import Article, Entity, Mention, Record, Reject, Relay, Statement, TimeExpression

@@ -9,12 +9,12 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from spacy.language import Language
 
 from .errors import Errors, RecordError, UsageError, Warnings
 from .inputs.readers import record_from_text
+from .options import Options
 from .pipeline import build
 from .pipeline.convert import doc_parts, merge_parts
 from .types import Article, Record, Reject, Skip, content_text
@@ -22,16 +22,6 @@ from .types import Article, Record, Reject, Skip, content_text
 log = logging.getLogger("presslens")
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
-
-
-@dataclass(frozen=True)
-class Options:
-    """How articles are analyzed. One frozen object instead of many keyword arguments."""
-
-    model: str | None = None  # spaCy pipeline name; None: the default English pipeline
-    batch_size: int = 16  # Docs per nlp.pipe batch
-    max_chars: int = 100_000  # longer articles are analyzed in parts of at most this size
-    pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
 
 
 _SENTENCE_END_OR_QUOTE = re.compile(r"[.?!][\"\u201d\u2019)]*\s+|[\"\u201c\u201d]")

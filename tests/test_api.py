@@ -52,6 +52,20 @@ def test_ray_reading_tasks_import_no_spacy():
     assert "HEAVY []" in out, out
 
 
+def test_reading_a_corpus_imports_no_spacy(tmp_path):
+    """`presslens quotes`, `serve` and the exports only read the store: opening a `Corpus` and
+    querying it loads no spaCy (`Options` lives in its own module, not in `presslens.analyze`)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom presslens.corpus import Corpus\n"
+            f"with Corpus({str(tmp_path / 'c.duckdb')!r}) as corpus:\n"
+            "    rows = corpus.quotes('plan', limit=5)\n"
+            "print('HEAVY', [m for m in ('spacy', 'torch', 'thinc') if m in sys.modules], rows)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY [] []" in out, out
+
+
 def test_library_logs_nothing_unless_configured():
     import logging
 

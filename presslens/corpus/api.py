@@ -10,8 +10,8 @@ from typing import Any
 
 import duckdb
 
-from ..analyze import Options
 from ..errors import Errors, UsageError
+from ..options import Options
 from . import persons, profiles, queries, store
 from .ingest import IngestReport
 from .ingest import ingest as _ingest

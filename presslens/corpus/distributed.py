@@ -29,16 +29,13 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..about import pipeline_version
 from ..errors import Errors, UsageError
+from ..options import Options  # no spaCy: a reading task imports this module
 from ..types import Origin, Record, Reject, Skip
 from . import shards, store
-
-if TYPE_CHECKING:  # not imported at run time: a reading task imports this module, and
-    # `presslens.analyze` imports spaCy (2 s of every reading task's start, for nothing)
-    from ..analyze import Options
 
 BATCH_ARTICLES = 16
 BATCH_CHARS = 200_000

@@ -19,8 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, Protocol
 
-from ..analyze import Options
 from ..errors import Errors, PresslensError
+from ..options import Options
 from ..types import Article, Record
 
 # analyze_batch: {"record": Record, "article": dict, "signature": bytes}; analyze_articles:

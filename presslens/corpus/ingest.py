@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..about import pipeline_version
-from ..analyze import Options
 from ..errors import Errors, UsageError
 from ..inputs.metadata import apply_metadata, load_metadata
 from ..inputs.readers import iter_records
+from ..options import Options
 from ..progress import Progress
 from ..types import Record, Reject, Skip
 from . import store

@@ -1,0 +1,16 @@
+"""How articles are analyzed: `Options`, in a module of its own so that what only reads a
+corpus (`presslens quotes`, `serve`, exports) imports it without spaCy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Options:
+    """How articles are analyzed. One frozen object instead of many keyword arguments."""
+
+    model: str | None = None  # spaCy pipeline name; None: the default English pipeline
+    batch_size: int = 16  # Docs per nlp.pipe batch
+    max_chars: int = 100_000  # longer articles are analyzed in parts of at most this size
+    pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
