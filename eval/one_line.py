@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from dev_scores import POLNEAR, SCORER, print_scores  # this folder is on sys.path when a script of it runs
+
 BREAK = re.compile(r"[ \t]*\n\s*")
 
 
@@ -52,8 +52,8 @@ def remap(doc: dict, where: list[int], original: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--polnear", default=str(ROOT.parent / "shared" / "data" / "polnear"))
-    ap.add_argument("--scorer", default=str(ROOT.parent / "shared" / "eval" / "attribution_score.py"))
+    ap.add_argument("--polnear", default=POLNEAR)
+    ap.add_argument("--scorer", default=SCORER)
     ap.add_argument("--pipeline", default="default")
     ap.add_argument("-o", "--output", help="the one-line predictions, offsets on the original texts")
     args = ap.parse_args(argv)
@@ -74,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for art in analyze_many([Record(id=k, text=lines[k][0]) for k in texts], options):
             out.write(json.dumps(remap(art.to_dict(), lines[art.id][1], texts[art.id])) + "\n")
     for name, pred in (("paragraphed", paragraphed), ("one line", flat)):
-        print(f"== PolNeAR dev, {name}, --pipeline {args.pipeline}", flush=True)
-        subprocess.run([sys.executable, args.scorer, "--polnear", args.polnear, "--split", "dev", "--pred", str(pred)],
-                       check=True)
+        print_scores(f"PolNeAR dev, {name}, --pipeline {args.pipeline}", pred, scorer=args.scorer, polnear=args.polnear)
     return 0
 
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from dev_scores import POLNEAR, SCORER, print_scores  # this folder is on sys.path when a script of it runs
 
 
 def _chars(statement: dict) -> set[int]:
@@ -44,8 +43,8 @@ def union(stacked: dict, encoder: dict, cut: float) -> tuple[dict, int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--polnear", default=str(ROOT.parent / "shared" / "data" / "polnear"))
-    ap.add_argument("--scorer", default=str(ROOT.parent / "shared" / "eval" / "attribution_score.py"))
+    ap.add_argument("--polnear", default=POLNEAR)
+    ap.add_argument("--scorer", default=SCORER)
     ap.add_argument("--cuts", default="0,0.4,0.5,0.6,0.7")
     args = ap.parse_args(argv)
 
@@ -71,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, (name, docs, added) in enumerate(runs):
         pred = tmp / f"run{k}.jsonl"
         pred.write_text("".join(json.dumps(d) + "\n" for d in docs.values()), encoding="utf-8")
-        print(f"== {name}: {added} statements added", flush=True)
-        subprocess.run([sys.executable, args.scorer, "--polnear", args.polnear, "--split", "dev", "--pred", str(pred)],
-                       check=True)
+        print_scores(f"{name}: {added} statements added", pred, scorer=args.scorer, polnear=args.polnear)
     return 0
 
 

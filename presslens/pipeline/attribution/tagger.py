@@ -219,11 +219,11 @@ class Attributor:
             return found
         # The encoder's reading of the same marginals: what it finds where no stacked statement's
         # content lies goes in, in text order (the encoder finds more, the CRF bounds better).
+        # (`_judged` has already applied the encoder judge's own threshold)
         taken = {t.i for st in found for sp in st.content for t in sp}
-        keep = max(SECOND_OPINION, self.second.threshold)
         for st in self.second._judged(doc, prep):
             toks = {t.i for sp in st.content for t in sp}
-            if st.confidence >= keep and toks and not toks & taken:
+            if st.confidence >= SECOND_OPINION and toks and not toks & taken:
                 at = next((k for k, f in enumerate(found) if f.content and f.content[0].start > st.content[0].start),
                           len(found))
                 found.insert(at, st)
