@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from presslens.pipeline import torchless
+
+# The test processes load spaCy as presslens's own processes do, without thinc importing torch
+# (about 1.5 s of CPU in each of `make test`'s processes); torch still imports for the tests
+# that fine-tune (`torchless.show()`), and tests/test_library.py checks a library user's process.
+torchless.import_spacy()
+
 REPO = Path(__file__).resolve().parent.parent
 POLNEAR = REPO.parent / "shared" / "data" / "polnear"
 PTC = REPO.parent / "shared" / "data" / "ptc"

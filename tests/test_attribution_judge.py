@@ -13,7 +13,14 @@ import pytest
 from presslens.pipeline.attribution.trees import TreeEnsemble
 
 DATA = Path(str(resources.files("presslens.data.attribution")))
-lightgbm = pytest.importorskip("lightgbm")  # the train extra (in the test extra)
+
+
+@pytest.fixture(scope="module")
+def lightgbm():
+    """LightGBM (the train extra, in the test extra), imported by the tests that run, not when
+    the suite is collected: it imports scikit-learn, SciPy and pandas (about 1.4 s in each of
+    `make test`'s processes)."""
+    return pytest.importorskip("lightgbm")
 
 
 def hard_rows(model: TreeEnsemble, n: int, seed: int = 0) -> np.ndarray:
@@ -28,7 +35,7 @@ def hard_rows(model: TreeEnsemble, n: int, seed: int = 0) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", ["judge", "encoder-judge", "stacked-judge"])
-def test_shipped_judges_score_as_lightgbm_does(name):
+def test_shipped_judges_score_as_lightgbm_does(name, lightgbm):
     path = DATA / f"{name}.lgb.txt"
     ours, theirs = TreeEnsemble.load(path), lightgbm.Booster(model_file=str(path))
     rows = hard_rows(ours, 5000)
@@ -41,7 +48,7 @@ def test_shipped_judges_score_as_lightgbm_does(name):
 
 @pytest.mark.parametrize("params, missing", [({"use_missing": True}, 2), ({"zero_as_missing": True}, 1),
                                              ({"use_missing": False}, 0)], ids=["nan", "zero", "none"])
-def test_missing_values_go_where_lightgbm_sends_them(params, missing):
+def test_missing_values_go_where_lightgbm_sends_them(params, missing, lightgbm):
     rng = np.random.default_rng(1)
     x = rng.random((600, 4))
     x[rng.random(x.shape) < 0.2] = np.nan
@@ -56,7 +63,7 @@ def test_missing_values_go_where_lightgbm_sends_them(params, missing):
     assert np.array_equal(ours.predict(rows), booster.predict(rows, num_threads=1))
 
 
-def test_a_model_of_one_leaf_and_other_objectives():
+def test_a_model_of_one_leaf_and_other_objectives(lightgbm):
     x, y = np.zeros((50, 2)), np.r_[np.zeros(25), np.ones(25)]
     stump = lightgbm.train({"objective": "binary", "verbose": -1, "min_data_in_leaf": 100}, lightgbm.Dataset(x, y), 3)
     ours = TreeEnsemble.from_string(stump.model_to_string())

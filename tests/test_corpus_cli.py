@@ -93,8 +93,9 @@ def _articles(db) -> int:
 def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
     src = tmp_path / "news.jsonl"
     # Enough articles that the run outlasts the model load and a few polls on a fast machine
-    # (with 48 the whole run once finished between two polls; 0.5 s is about 12 articles here).
-    n = 100
+    # (with 48 and polls every 0.5 s the whole run once finished between two polls; 0.25 s is
+    # about 6 articles here, and the run is killed from its fourth on).
+    n = 60
     write_jsonl(src, [invented_article(i) for i in range(n)])
     db = tmp_path / "killed.duckdb"
     proc = _run_ingest(src, db, "--workers", "1", "--commit-every", "2")
@@ -104,7 +105,7 @@ def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
         seen = _articles(db)
         if seen >= 4:
             break
-        time.sleep(0.5)  # polling opens the file too: leave the writer room to commit
+        time.sleep(0.25)  # polling opens the file too: leave the writer room to commit
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < _articles(db) < n, "the run should have been killed between the first and the last commit"
