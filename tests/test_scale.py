@@ -61,7 +61,7 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
     news_warc(path, range(400, 480))  # 80 articles, 160 records (polled every 0.2 s: killed after 6 to 15)
     db = tmp_path / "c.duckdb"
     cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "0",
-           "--commit-every", "2", "-q"]
+           "--commit-every", "2", "--pipeline", "fast", "-q"]  # what is tested is the store, not the pipeline
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     log = open(tmp_path / "ingest.log", "wb")
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
@@ -89,8 +89,10 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
         log.close()
     before = stored(db)
     assert 6 <= len(before["analyses"]) < 80
+    from presslens import Options
+
     with Corpus(db) as corpus:
-        report = corpus.ingest([path], workers=0, progress=False)
+        report = corpus.ingest([path], workers=0, progress=False, options=Options(**FAST))
     after = stored(db)
     assert len(after["analyses"]) == 80 and report.added == 80 - len(before["analyses"])
     locations = [loc for _aid, loc in after["places"]] + [s[0] for s in after["skips"]]
@@ -99,11 +101,19 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
     assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
 
 
+# `both_engines` runs the `fast` pipeline (the cheaper one: 2 * HALF articles, on each engine),
+# the CC-NEWS test the default one (five articles): Ray's actors run each pipeline they are given.
+FAST = {"pipeline": "fast"}
+
+
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory, ray_local) -> dict:
     """The same 2 * HALF articles (HALF from JSON Lines, HALF from a WARC, five with `--metadata`)
-    ingested by the local engine (in this process: the pool's own workers get the same articles
-    in tests/test_library.py) and by Ray with two actors, through shards."""
+    ingested with `--pipeline fast` by the local engine (in this process: the pool's own workers
+    get the same articles in tests/test_library.py) and by Ray with two actors, through shards."""
+    from presslens import Options
+
+    fast = Options(**FAST)
     tmp = tmp_path_factory.mktemp("engines")
     inputs = tmp / "in"
     inputs.mkdir()
@@ -112,11 +122,11 @@ def both_engines(tmp_path_factory, ray_local) -> dict:
     meta = tmp / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
     meta.write_text("id\toutlet\tdate\n" + "".join(f"n{i}\tMetadata Wire\t2 January 2020\n" for i in range(5)))
     with Corpus(tmp / "local.duckdb") as corpus:
-        local = corpus.ingest([inputs], workers=0, progress=False, metadata=meta)
+        local = corpus.ingest([inputs], workers=0, progress=False, metadata=meta, options=fast)
     with Corpus(tmp / "ray.duckdb") as corpus:
         ray = corpus.ingest([inputs], workers=2, engine="ray", shards=str(tmp / "shards"), progress=False,
-                            metadata=meta)
-    return {"tmp": tmp, "inputs": inputs, "meta": meta, "local": local, "ray": ray}
+                            metadata=meta, options=fast)
+    return {"tmp": tmp, "inputs": inputs, "meta": meta, "local": local, "ray": ray, "options": fast}
 
 
 def test_local_and_ray_give_identical_json(both_engines):
@@ -152,32 +162,30 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(both_engines, tmp_pat
     (shards / "part-x.parquet.1234.tmp").write_bytes(b"half a shard")  # a killed write leaves this
     with Corpus(tmp_path / "again.duckdb") as corpus:
         again = corpus.ingest([both_engines["inputs"]], workers=1, engine="ray", shards=str(shards), progress=False,
-                              metadata=both_engines["meta"])
+                              metadata=both_engines["meta"], options=both_engines["options"])
     assert 0 < again.analyzed == lost_rows  # only the records of the lost shards were analyzed again
     assert again.added == 2 * HALF
     assert stored(tmp_path / "again.duckdb")["analyses"] == stored(both_engines["tmp"] / "ray.duckdb")["analyses"]
     with Corpus(tmp_path / "again.duckdb") as corpus:
-        third = corpus.load([shards], progress=False)  # loading the same shards again adds nothing
+        third = corpus.load([shards], pipeline="fast", progress=False)  # the same shards again add nothing
     assert (third.added, third.duplicates) == (0, 0) and third.skipped == 3 * HALF  # articles and requests
 
 
 def test_cc_news_file_with_another_pipeline_gives_the_local_json_on_ray(tmp_path, ray_local):
-    """A CC-NEWS file with `--pipeline fast` (`both_engines` runs the default): Ray's actors run
-    that pipeline and the corpus holds what the local engine stores, every record accounted for."""
-    from presslens import Options
-
+    """A CC-NEWS file with the default pipeline (`both_engines` runs `--pipeline fast`): Ray's
+    actors run that pipeline, encoder included, and the corpus holds what the local engine
+    stores, every record accounted for."""
     path = tmp_path / "CC-NEWS-20240302.warc.gz"
     records = cc_news_records()
     offsets = wb.write(path, records, truncate_last=50)
-    fast = Options(pipeline="fast")
     with Corpus(tmp_path / "local.duckdb") as corpus:
-        local = corpus.ingest([path], workers=0, progress=False, options=fast)
+        local = corpus.ingest([path], workers=0, progress=False)
         skipped = corpus.skipped()
     with Corpus(tmp_path / "ray.duckdb") as corpus:
-        ray = corpus.ingest([path], workers=1, engine="ray", progress=False, options=fast)
+        ray = corpus.ingest([path], workers=1, engine="ray", progress=False)
     a, b = stored(tmp_path / "local.duckdb"), stored(tmp_path / "ray.duckdb")
     assert a["statements"] and a["statements"] == b["statements"] and a["analyses"] == b["analyses"]
-    assert {json.loads(d)["pipeline"]["name"] for d in b["analyses"].values()} == {"fast"}
+    assert {json.loads(d)["pipeline"]["name"] for d in b["analyses"].values()} == {"default"}
     assert a["skips"] == b["skips"] and a["rejects"] == b["rejects"]
     # Every record accounted for, once, by reason: stored articles, skips, the one reject.
     places = [loc for _aid, loc in a["places"]] + [s[0] for s in a["skips"]] + [r[0] for r in a["rejects"]]
