@@ -19,6 +19,7 @@ import warc_builder as wb
 from test_corpus import invented_article, write_jsonl
 from test_warc import cc_news_records
 
+from presslens import Options
 from presslens.corpus import Corpus, store
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -26,6 +27,10 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 # Articles from each input of `both_engines`: enough for several shards per file (a shard is one
 # block of BATCH_ARTICLES records), so that a resumed run has shards to lose and shards to keep.
 HALF = 40
+# `both_engines` and the WARC kill -9 test run the `fast` pipeline (the cheaper one: what they
+# test is the engines and the store), the CC-NEWS test the default one (five articles): Ray's
+# actors run each pipeline they are given.
+FAST = "fast"
 
 
 def stored(db: Path) -> dict:
@@ -61,7 +66,7 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
     news_warc(path, range(400, 480))  # 80 articles, 160 records (polled every 0.2 s: killed after 6 to 15)
     db = tmp_path / "c.duckdb"
     cmd = [str(Path(sys.executable).with_name("presslens")), "ingest", str(path), "--db", str(db), "--workers", "0",
-           "--commit-every", "2", "--pipeline", "fast", "-q"]  # what is tested is the store, not the pipeline
+           "--commit-every", "2", "--pipeline", FAST, "-q"]  # what is tested is the store, not the pipeline
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     log = open(tmp_path / "ingest.log", "wb")
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
@@ -89,10 +94,8 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
         log.close()
     before = stored(db)
     assert 6 <= len(before["analyses"]) < 80
-    from presslens import Options
-
     with Corpus(db) as corpus:
-        report = corpus.ingest([path], workers=0, progress=False, options=Options(**FAST))
+        report = corpus.ingest([path], workers=0, progress=False, options=Options(pipeline=FAST))
     after = stored(db)
     assert len(after["analyses"]) == 80 and report.added == 80 - len(before["analyses"])
     locations = [loc for _aid, loc in after["places"]] + [s[0] for s in after["skips"]]
@@ -101,19 +104,12 @@ def test_kill_9_mid_warc_loses_and_doubles_nothing(tmp_path):
     assert len(after["statements"]) == len(set((s[0], s[1]) for s in after["statements"]))
 
 
-# `both_engines` runs the `fast` pipeline (the cheaper one: 2 * HALF articles, on each engine),
-# the CC-NEWS test the default one (five articles): Ray's actors run each pipeline they are given.
-FAST = {"pipeline": "fast"}
-
-
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory, ray_local) -> dict:
     """The same 2 * HALF articles (HALF from JSON Lines, HALF from a WARC, five with `--metadata`)
     ingested with `--pipeline fast` by the local engine (in this process: the pool's own workers
     get the same articles in tests/test_library.py) and by Ray with two actors, through shards."""
-    from presslens import Options
-
-    fast = Options(**FAST)
+    fast = Options(pipeline=FAST)
     tmp = tmp_path_factory.mktemp("engines")
     inputs = tmp / "in"
     inputs.mkdir()
@@ -167,7 +163,7 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(both_engines, tmp_pat
     assert again.added == 2 * HALF
     assert stored(tmp_path / "again.duckdb")["analyses"] == stored(both_engines["tmp"] / "ray.duckdb")["analyses"]
     with Corpus(tmp_path / "again.duckdb") as corpus:
-        third = corpus.load([shards], pipeline="fast", progress=False)  # the same shards again add nothing
+        third = corpus.load([shards], pipeline=FAST, progress=False)  # the same shards again add nothing
     assert (third.added, third.duplicates) == (0, 0) and third.skipped == 3 * HALF  # articles and requests
 
 

@@ -195,10 +195,10 @@ def _endless_query(outcome: list[str]):
     return endless
 
 
-@pytest.fixture
-def call_ended(monkeypatch) -> threading.Event:
-    """Set when the worker thread of `deps.query` has returned (or raised): after that the query
-    it ran, or chose not to start, has its final outcome."""
+def _note_corpus_call(monkeypatch, before=None) -> threading.Event:
+    """Wrap the worker-thread call of `deps.query` (the corpus call, no other `run_sync`): run
+    `before()` first when given, and set the returned event when the call has returned (or
+    raised): after that the query it ran, or chose not to start, has its final outcome."""
     import anyio.to_thread
 
     ended = threading.Event()
@@ -209,6 +209,8 @@ def call_ended(monkeypatch) -> threading.Event:
             return await real_run_sync(func, *args, **kwargs)
 
         def noted():
+            if before is not None:
+                before()
             try:
                 return func()
             finally:
@@ -217,6 +219,12 @@ def call_ended(monkeypatch) -> threading.Event:
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", noted_run_sync)
     return ended
+
+
+@pytest.fixture
+def call_ended(monkeypatch) -> threading.Event:
+    """Set when the worker thread of `deps.query` has returned (`_note_corpus_call`)."""
+    return _note_corpus_call(monkeypatch)
 
 
 def _assert_stopped_or_never_started(outcome: list[str], ended: threading.Event) -> None:
@@ -278,31 +286,15 @@ def test_a_query_still_starting_at_its_time_limit_is_stopped_too(corpus_path, mo
 def test_a_query_that_starts_after_its_time_limit_is_not_run(corpus_path, monkeypatch):
     """The worker thread gets to run only after the request has given up (a loaded machine, or a
     full thread pool): it does not start the query at all."""
-    import anyio.to_thread
-
     from presslens.corpus import Corpus, queries
     from presslens.web import create_app
 
     from .conftest import Client
 
     outcome: list[str] = []
-    answered, ended = threading.Event(), threading.Event()
-    real_run_sync = anyio.to_thread.run_sync
-
-    async def late_run_sync(func, *args, **kwargs):
-        if func.__qualname__ != "query.<locals>.call":  # only the corpus call of `deps.query`
-            return await real_run_sync(func, *args, **kwargs)
-
-        def late():
-            answered.wait(30)
-            try:
-                return func()
-            finally:
-                ended.set()
-        return await real_run_sync(late, *args, **kwargs)
-
+    answered = threading.Event()
     monkeypatch.setattr(queries, "speakers", _endless_query(outcome))
-    monkeypatch.setattr(anyio.to_thread, "run_sync", late_run_sync)
+    ended = _note_corpus_call(monkeypatch, before=lambda: answered.wait(30))  # runs only after the 503
     client = Client(create_app(Corpus(corpus_path, read_only=True), query_timeout=0.5))
     assert client.get("/api/speakers").status_code == 503
     answered.set()
