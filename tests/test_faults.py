@@ -234,6 +234,27 @@ def test_tokenizer_work_is_linear_in_a_run_of_quotation_marks(nlp, monkeypatch):
 
 
 @pytest.mark.model
+def test_speaker_work_is_linear_in_the_statements_of_an_article(nlp, monkeypatch):
+    """Each "he said" with no antecedent re-read the whole doc for its reported tokens (2,000 such
+    sentences took 110 s, a 5 MB one-line article did not end in 15 minutes). Counted in readings,
+    not seconds: one per doc, however many speakers ask."""
+    from presslens import Options, Record, analyze_many
+    from presslens.pipeline.attribution import tagger
+
+    readings = []
+    real = tagger.reported_tokens
+
+    def counting(doc, *args, **kwargs):
+        readings.append(len(doc))
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(tagger, "reported_tokens", counting)
+    article = next(analyze_many([Record(id="he", text="He said the plan works. " * 300)], Options(), nlp=nlp))
+    assert len(article.statements) == 300
+    assert len(readings) <= 2, len(readings)
+
+
+@pytest.mark.model
 def test_long_punctuation_runs_keep_the_text_and_other_tokens(nlp):
     from presslens.pipeline.build import make_doc
 

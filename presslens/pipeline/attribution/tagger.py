@@ -311,19 +311,42 @@ def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
     return any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd" for c in verb.children)
 
 
+def _index_mentions(doc: Doc) -> tuple[list | None, list[list[tuple]]]:
+    """Per token, the `(order, entity, mention)` of each mention holding it, with the entities
+    list it was read from."""
+    entities = doc._.pl_entities
+    index: list[list[tuple]] = [[] for _ in range(len(doc))]
+    order = 0
+    for ent in entities or []:
+        for m in ent.mentions:
+            for k in range(m.span.start, m.span.end):
+                index[k].append((order, ent, m))
+            order += 1
+    return entities, index
+
+
+@per_doc
+def _mentions_by_token(doc: Doc) -> tuple[list | None, list[list[tuple]]]:
+    """`_index_mentions`, once per doc: every speaker looks its span up (a scan of all mentions
+    per speaker made long articles quadratic)."""
+    return _index_mentions(doc)
+
+
 def _entity_at(doc: Doc, span: Span):
     """The entity the span names: the widest mention holding the span's head ("The NTSB
     chairman" is the chairman, not the NTSB), else, when the head is a proper name the parse
     split off, the first mention it overlaps. A common noun outside every mention is someone
     unnamed: "Crowds in Deir Ezzor" are not the place, "Clinton's aides" not Clinton."""
     head, best, first = span.root.i, None, None
-    for ent in doc._.pl_entities or []:
-        for m in ent.mentions:
-            if m.span.start < span.end and span.start < m.span.end:
-                if first is None:
-                    first = (ent, m)
-                if m.span.start <= head < m.span.end and (best is None or len(m.span) > len(best[1].span)):
-                    best = (ent, m)
+    at = _mentions_by_token(doc)
+    if at[0] is not doc._.pl_entities:  # the entities changed since (training resets them)
+        at = _index_mentions(doc)
+    hits = sorted({order: hit for k in range(span.start, span.end) for order, *hit in at[1][k]}.items())
+    for _, (ent, m) in hits:  # in entity, then mention order, as the entities list them
+        if first is None:
+            first = (ent, m)
+        if m.span.start <= head < m.span.end and (best is None or len(m.span) > len(best[1].span)):
+            best = (ent, m)
     if best is None and span.root.pos_ not in ("PROPN", "PRON"):
         # "Clinton's opponent, Donald Trump": the name in apposition is who the noun is
         for c in span.root.children:
@@ -351,10 +374,17 @@ def _gender(ent) -> str:
     return "-"
 
 
+@per_doc
+def _reported(doc: Doc) -> list[bool]:
+    """`reported_tokens` of the doc, once per doc: every unresolved pronoun speaker asks, and
+    each reading walks the whole doc (an article of 2,000 "he said" ran in quadratic time)."""
+    return reported_tokens(doc, _ENTITY_LEX, quoted_tokens(doc))
+
+
 def _last_person_before(doc: Doc, pronoun: Span):
     """Fallback when coreference left a pronoun unresolved: the closest earlier person named
     outside quoted and reported content, whose gender does not clash with the pronoun's."""
-    reported = reported_tokens(doc, _ENTITY_LEX, quoted_tokens(doc))
+    reported = _reported(doc)
     gender = PRONOUN_GENDER.get(pronoun.root.lower_, "-")
     best, where = None, -1
     for ent in doc._.pl_entities or []:
