@@ -7,6 +7,7 @@ import itertools
 import logging
 import os
 import re
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -20,6 +21,8 @@ from .pipeline.convert import doc_parts, merge_parts
 from .types import Article, Record, Reject, Skip, content_text
 
 log = logging.getLogger("presslens")
+
+clock = time.monotonic  # the time budget's clock (tests replace it)
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 
@@ -200,7 +203,7 @@ def _batches(records: Iterable[Record | Reject | Skip],
         yield batch, rejects
 
 
-def _analyze(nlp: Language, batch: list[Record], options: Options, model: str) -> Iterator[Article]:
+def _analyze(nlp: Language, batch: list[Record], options: Options, model: str) -> Iterator[Article | Reject]:
     planned = [(record, split_parts(record.text, options.max_chars)) for record in batch]
 
     def docs() -> Iterator:
@@ -216,9 +219,17 @@ def _analyze(nlp: Language, batch: list[Record], options: Options, model: str) -
     todo = iter(planned)
     record, bounds = next(todo)
     parts: list = []
+    started = clock()
     for doc in nlp.pipe(docs(), batch_size=size):
         parts.append(doc_parts(doc, shift=bounds[len(parts)][0]))
         if len(parts) < len(bounds):
+            # only a long article has parts left here, and it is alone in its batch
+            spent = clock() - started
+            if options.time_budget and spent > options.time_budget:
+                yield Reject(record.location or record.id, Errors.E118.format(
+                    seconds=spent, part=len(parts), parts=len(bounds), chars=len(record.text),
+                    budget=options.time_budget), record.id)
+                return
             continue
         yield _article(record, parts, options, model)
         parts = []
@@ -275,9 +286,11 @@ def analyze(
 
     >>> article = analyze('date 2020-09-15 Example News - "We will win," she said.')
 
-    Raises `RecordError` when the text is empty or the date impossible.
+    Raises `RecordError` when the text is empty or the date impossible, when the analysis fails
+    on it ([E114]) or when it takes longer than `options.time_budget` ([E118]).
     """
     record = record_from_text(text, id=id, outlet=outlet, published=published, title=title, url=url)
     article = next(analyze_many([record], options))
-    assert isinstance(article, Article)
+    if isinstance(article, Reject):
+        raise RecordError(article.location, article.reason)
     return article

@@ -66,6 +66,8 @@ class _Group(click.Group):
 
 
 _INPUT_FORMAT_HELP = "Read every input as this format instead of guessing from extension and content."
+_TIME_BUDGET_HELP = ("Seconds an article may take, checked between the parts of a long one: a longer one is "
+                     "rejected (E118), the others go on. 0: no limit.")
 _FIELD_HELP = "Read FIELD (id, url, outlet, published, title, text) from JSON key or CSV column NAME. Repeatable."
 _METADATA_HELP = ("CSV, TSV or JSON Lines file of outlet, published, url, title by record id or file name "
                   "(PolNeAR's data/metadata.tsv works as it is); its values replace the records' own.")
@@ -101,6 +103,8 @@ def cli() -> None:
     "--max-chars", default=100_000, show_default=True, type=click.IntRange(1000),
     help="Longer articles are analyzed in parts of at most this size (warning W001).",
 )
+@click.option("--time-budget", default=300.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS",
+              help=_TIME_BUDGET_HELP)
 @click.option("--summary", is_flag=True, help="Also print a readable who-said-what summary of each article.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Analysis processes (0 or 1: analyze in this process); the output is the same, in the same order.")
@@ -116,6 +120,7 @@ def analyze_command(
     pipeline: str,
     batch_size: int,
     max_chars: int,
+    time_budget: float,
     summary: bool,
     workers: int,
     quiet: bool,
@@ -148,7 +153,8 @@ def analyze_command(
 
     records = presslens.iter_records(paths, input_format, parse_mapping(fields), exclude=own)  # bad paths fail here
     records = apply_metadata(records, load_metadata(metadata) if metadata else None)  # a bad metadata file too
-    options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline)
+    options = presslens.Options(model=model, batch_size=batch_size, max_chars=max_chars, pipeline=pipeline,
+                                time_budget=time_budget or None)
     # a missing model fails here, before any output is written; with --workers, the workers load
     # it, and their first batch says so, also before the output is opened
     nlp = build.load(options.model, pipeline=pipeline) if workers <= 1 else None
@@ -282,13 +288,15 @@ def _say_undated(corpus, text=None, **filters) -> None:
                    "encoder (the encoder alone, no CRF); docs/evaluation.md compares them.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP)
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
+@click.option("--time-budget", default=300.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS",
+              help=_TIME_BUDGET_HELP)
 @click.option("--commit-every", type=click.IntRange(min=1), default=64, show_default=True,
               help="Articles per transaction: a killed run loses at most this many analyses.")
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), default=None, help=_METADATA_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")
 @click.pass_context
 def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, pipeline, input_format, fields,
-           commit_every, metadata, quiet) -> None:
+           time_budget, commit_every, metadata, quiet) -> None:
     """Analyze articles and store them in a corpus; run it again to add only what is new.
 
     Takes every input `analyze` takes, WARC files (CC-NEWS) included; records that are not
@@ -307,7 +315,8 @@ def ingest(ctx, paths, db, engine, workers, address, shards, reanalyze, model, p
     mapping = parse_mapping(fields)
     with presslens.Corpus(db) as corpus:
         report = corpus.ingest(paths, workers=workers, reanalyze=reanalyze,
-                               options=presslens.Options(model=model, pipeline=pipeline),
+                               options=presslens.Options(model=model, pipeline=pipeline,
+                                                         time_budget=time_budget or None),
                                progress=not quiet, commit_every=commit_every, input_format=input_format,
                                mapping=mapping, engine=engine, address=address, shards=shards, metadata=metadata)
     click.echo(report.summary(), err=True)

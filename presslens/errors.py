@@ -68,6 +68,8 @@ class Errors(metaclass=_WithCodes):
     E116 = ("unbalanced quote: the field opened on line {start} runs to line {end} and swallows lines that "
             "look like records; close the quote (a literal quote inside a field is written \"\")")
     E117 = "a JSON field is not text: {field} is a {found}"
+    E118 = ("analysis stopped after {seconds:.0f} s, {part} of its {parts} parts done ({chars:,} characters): over the "
+            "time budget of {budget:g} s an article; raise it with --time-budget (0: no limit) or split the article")
     # E3xx: the corpus
     # E12x: web archives (WARC)
     E120 = "{file}: truncated record at byte {offset}: Content-Length {declared}, {present} bytes present"

@@ -3,6 +3,9 @@ fix (the issue names the symptom) and guards it since."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import duckdb
 import pytest
 import tantivy
@@ -293,6 +296,53 @@ def test_a_long_article_is_analyzed_one_part_at_a_time(nlp, monkeypatch):
     assert [a.id for a in out] == [*(r.id for r in short), "long", *(r.id for r in short)]
     assert len(out[5].statements) == 120
     assert max(batches) <= 1_000, batches
+
+
+@pytest.fixture
+def slow_clock(monkeypatch):
+    """The time budget's clock, 100 s later at each reading: each part of an article "takes" 100 s."""
+    import presslens.analyze  # noqa: F401  (the module; `presslens.analyze` the name is the function)
+
+    ticks = iter(range(0, 10**9, 100))
+    monkeypatch.setattr(sys.modules["presslens.analyze"], "clock", lambda: next(ticks))
+
+
+_PARAGRAPH = '"The council will vote on the bridge next week," Jane Holloway said on Monday.\n\n'
+
+
+@pytest.mark.model
+def test_an_article_over_the_time_budget_is_a_reject_and_the_others_go_on(nlp, slow_clock):
+    """11.3.3: no per-article bound on the work: one enormous record held its batch, and a run
+    written in input order wrote nothing after it. The budget is checked between the parts of a
+    long article (each part's time is bounded by its size); over it, the record is a named reject."""
+    from presslens import Article, Options, Record, Reject, analyze_many
+
+    short = Record(id="short", text=_PARAGRAPH)
+    long = Record(id="long", text=_PARAGRAPH * 120, location="big.txt")  # about 10 parts of 1,000
+    out = list(analyze_many([short, long, short], Options(max_chars=1_000, time_budget=250), nlp=nlp))
+    assert [type(x) for x in out] == [Article, Reject, Article]
+    assert out[1].location == "big.txt" and out[1].id == "long"
+    assert out[1].reason.startswith("[E118] analysis stopped after 300 s, 3 of its "), out[1].reason
+    assert "time budget of 250 s" in out[1].reason
+    # no budget: the same article is analyzed whole
+    whole = list(analyze_many([long], Options(max_chars=1_000, time_budget=None), nlp=nlp))
+    assert isinstance(whole[0], Article) and len(whole[0].statements) == 120
+
+
+@pytest.mark.model
+def test_the_time_budget_reject_is_kept_by_ingest_and_by_analyze(tmp_path, slow_clock):
+    from presslens import Options, RecordError, analyze
+
+    src = tmp_path / "news.jsonl"
+    src.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in
+                             (("a", _PARAGRAPH), ("big", _PARAGRAPH * 120), ("b", _PARAGRAPH * 2))) + "\n")
+    with Corpus(tmp_path / "c.duckdb") as corpus:
+        report = corpus.ingest([src], workers=0, progress=False, options=Options(max_chars=1_000, time_budget=250))
+        assert (report.added, report.rejected) == (2, 1)
+        (reject,) = corpus.rejects()
+        assert reject["location"] == f"{src}:2" and "[E118]" in reject["reason"], reject
+    with pytest.raises(RecordError, match=r"\[E118\]"):
+        analyze(_PARAGRAPH * 120, options=Options(max_chars=1_000, time_budget=250))
 
 
 # -- 5. two ingests into one store at once ----------------------------------------------------------

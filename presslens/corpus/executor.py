@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from ..errors import Errors, PresslensError
 from ..options import Options
-from ..types import Article, Record
+from ..types import Article, Record, Reject
 
 # analyze_batch: {"record": Record, "article": dict, "signature": bytes}; analyze_articles:
 # {"record": Record, "article": Article}; either: {"record": Record, "reject": str}
@@ -99,9 +99,10 @@ def analyze_batch(batch: list[Record]) -> list[Result]:
     _loaded()
     try:
         with _NLP.memory_zone():
-            articles = [a.to_dict() for a in analyze_many(batch, _OPTIONS, nlp=_NLP)]
+            items = [a if isinstance(a, Reject) else a.to_dict() for a in analyze_many(batch, _OPTIONS, nlp=_NLP)]
         return [
-            {"record": r, "article": a, "signature": signature(a["text"])} for r, a in zip(batch, articles)
+            {"record": r, "reject": a.reason} if isinstance(a, Reject) else
+            {"record": r, "article": a, "signature": signature(a["text"])} for r, a in zip(batch, items)
         ]
     except Exception as exc:  # noqa: BLE001  (one bad record must not stop the run)
         if len(batch) == 1:
