@@ -20,6 +20,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..about import __version__
+from ..options import Options
 from .deps import HERE, AnalyzeBusy, AnalyzeQueue, QueryTimeout, page, templates, wants_json
 from .routes import routers
 
@@ -29,6 +30,7 @@ MAX_UPLOAD = 2 * 1024 * 1024  # bytes; `presslens serve --max-upload`
 QUERY_TIMEOUT = 5.0  # seconds; `presslens serve --timeout`
 BODY_TIMEOUT = 30.0  # seconds a client may take to send a request body (then a 408)
 ANALYZE_QUEUE = 8  # analyses queued, the running one included; `presslens serve --analyze-queue`
+ANALYZE_BUDGET = 60.0  # seconds one pasted article may take (then a 400, E118); `presslens serve --analyze-budget`
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
 # Scripts only from this server (no inline script can run, even if escaping ever failed);
@@ -47,11 +49,14 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     analyze_queue: int = ANALYZE_QUEUE,
     body_timeout: float = BODY_TIMEOUT,
+    analyze_budget: float | None = ANALYZE_BUDGET,
 ) -> FastAPI:
     """The app over `corpus`: a path to a corpus file (opened read-only) or an open `presslens.Corpus`.
 
     `allowed_hosts` are the Host headers accepted (default: loopback names only, which stops
-    DNS-rebinding pages from reading a local corpus); `["*"]` accepts any.
+    DNS-rebinding pages from reading a local corpus); `["*"]` accepts any. `analyze_budget`:
+    the seconds one analysis may hold the analysis thread (None: no limit), checked between the
+    parts of a long text as `Options.time_budget` is.
     """
     opened = None
     if isinstance(corpus, (str, Path)):
@@ -78,6 +83,7 @@ def create_app(
     app.state.max_upload = max_upload
     app.state.query_timeout = query_timeout
     app.state.analyze_queue = AnalyzeQueue(analyze_queue)
+    app.state.analyze_options = Options(time_budget=analyze_budget)
     # A read-only Corpus opens a connection per call, so calls may run side by side; anything
     # else (one shared DuckDB connection) is called one thread at a time.
     app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
@@ -243,6 +249,7 @@ def serve(
     max_upload: int = MAX_UPLOAD,
     query_timeout: float = QUERY_TIMEOUT,
     analyze_queue: int = ANALYZE_QUEUE,
+    analyze_budget: float | None = ANALYZE_BUDGET,
 ) -> None:
     """Serve `corpus` (read-only) with uvicorn until interrupted. Loopback only unless `host` says otherwise."""
     import uvicorn
@@ -252,7 +259,7 @@ def serve(
         log.warning("binding %s: anyone who can reach this address can read the "
                     "corpus (the server has no authentication)", host)
     app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout, analyze_queue=analyze_queue,
-                     allowed_hosts=None if local else ["*"])
+                     analyze_budget=analyze_budget, allowed_hosts=None if local else ["*"])
     if open_browser:
         import webbrowser
 

@@ -133,9 +133,11 @@ async def analyze(request: Request, text: str, **kwargs: Any) -> dict:
     if queue.waiting >= queue.size:
         raise AnalyzeBusy(queue.waiting)
 
+    options = request.app.state.analyze_options
+
     def run() -> dict:
         with _analyze_lock:
-            return analyze_article(text, **kwargs).to_dict()
+            return analyze_article(text, options=options, **kwargs).to_dict()
 
     queue.waiting += 1
     try:
