@@ -199,6 +199,58 @@ def test_quoted_as_saying_keeps_its_passive_subject(analyze_text):
     assert st.attribution == "named"
 
 
+@pytest.mark.parametrize("text, content", [
+    ("The harbour authority has been accused of hiding the true cost of the new pier.", "hiding the true cost"),
+    ("Deputy mayor Clara Voss was asked whether the pier would open in spring.", "whether the pier would open"),
+])
+def test_passive_subject_is_who_is_talked_about_not_who_talks(analyze_text, text, content):
+    """The passive subject of any cue but "quoted as saying" is the target (accused) or the
+    addressee (asked), not the speaker: PolNeAR leaves these without a source."""
+    st = statement_with(analyze_text(text), content)
+    assert st.source == [] and st.speaker is None and st.attribution == "unattributed"
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Councillor Ben Okafor seems sure that the tram line will never be finished.", "the tram line will never"),
+    ("It appeared that the council had quietly dropped its plan for a second bridge.", "quietly dropped its plan"),
+    ("The transport minister has faced sharp criticism for the delays on the northern line.", "the delays"),
+    ("The rail company came under fierce criticism for its handling of the strike.", "its handling of the strike"),
+])
+def test_subjects_of_seem_and_of_facing_criticism_are_no_source(analyze_text, text, content):
+    st = statement_with(analyze_text(text), content)
+    assert st.source == [] and st.speaker is None
+
+
+def test_seems_to_believe_keeps_the_believer(analyze_text):
+    art = analyze_text("Councillor Ben Okafor seems to believe that the tram line will never be finished.")
+    st = statement_with(art, "the tram line will never be finished")
+    assert speaker_name(art, st) == "Ben Okafor"
+
+
+def test_a_lone_determiner_source_gives_way_to_the_cues_subject(nlp):
+    """A source tag run cut down to "the" or "what" (seen on PolNeAR dev: "the" for "Trump
+    accused the audience", "what" for "what appeared to be") is no source: the parse's subject
+    of the cue stands in, else none."""
+    from presslens.pipeline.attribution.decode import Linked
+    from presslens.pipeline.build import make_doc
+
+    doc = nlp(make_doc(nlp, "Mayor Ann Cole accused the council of hiding the report."))
+    words = [t.text for t in doc]
+    cue, the = words.index("accused"), words.index("the")
+    attributor = next(p for _, p in nlp.pipeline if hasattr(p, "attributor")).attributor
+    linked = Linked(cue=[(cue, cue + 1)], source=[(the, the + 1)], content=[(the, len(doc) - 1)])
+    linked.content = [(the + 1, len(doc) - 1)]  # "council of hiding the report"
+    st = attributor._statement(doc, linked, [1.0] * len(doc), [0] * len(doc), 0.9)
+    assert [sp.text for sp in st.source] == ["Mayor Ann Cole"]
+    # no subject to stand in: no source
+    doc = nlp(make_doc(nlp, "Accused the council of hiding the report, the letter went on."))
+    words = [t.text for t in doc]
+    the = words.index("the")
+    linked = Linked(cue=[(0, 1)], source=[(the, the + 1)], content=[(the + 1, words.index(","))])
+    st = attributor._statement(doc, linked, [1.0] * len(doc), [0] * len(doc), 0.9)
+    assert all(sp.text != "the" for sp in st.source)
+
+
 def test_unnamed_person_is_vague(analyze_text):
     art = analyze_text("A spokesman for the airline said the flights would resume on Friday.")
     st = statement_with(art, "the flights would resume on Friday")

@@ -25,7 +25,7 @@ from ...errors import Errors, UsageError
 from ..annotations import DocRelay, DocStatement, per_doc
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
-from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, speaks_through
+from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parse_source, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
@@ -247,9 +247,15 @@ class Attributor:
         # spans without the quotation marks and commas at their edges: the scorer counts words
         # only, and readers want the words ("We will win", not '"We will win,"')
         content = [sp for sp in (_trim(doc, s, e) for s, e in st.content) if sp is not None]
-        source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None and not _passive_subject(sp, st.cue)]
+        source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None and not _talked_about(sp, st.cue)]
         if not content:
             content = [doc[s:e] for s, e in st.content]
+        if source and all(_function_word(sp) for sp in source):
+            # "the", "'s", "what": a tag run cut short; the parse's subject of the cue, if any
+            found = parse_source(doc, st.cue[0]) if st.cue else None
+            span = _trim(doc, *found) if found else None
+            taken = {t.i for sp in content for t in sp}
+            source = [span] if span is not None and not any(t.i in taken for t in span) else []
         cue = [doc[s:e] for s, e in st.cue]
         words = [t for sp in content for t in sp if not (t.is_punct or t.is_space)]
         quoted = sum(inq[t.i] for t in words)
@@ -297,18 +303,42 @@ def _trim(doc: Doc, s: int, e: int) -> Span | None:
     return doc[s:e] if e > s else None
 
 
-def _passive_subject(span: Span, cue: list[tuple[int, int]]) -> bool:
-    """"The visit has been widely observed as a political stunt", "was called a fraud": the
-    passive subject of a describing cue is what is talked about, not who talks (no agent: the
-    statement is unattributed). Not "X was quoted as saying" or "can be heard yelling", whose
-    subject speaks."""
+# "He seems to have", "it appeared that": the subject of a raising verb is not speaking
+_RAISING = {"seem", "appear"}
+# "Trump has faced questions about", "the UN came under criticism for": the subject is the target
+_UNDERGO = {"face", "draw", "receive", "attract", "come"}
+
+
+def _talked_about(span: Span, cue: list[tuple[int, int]]) -> bool:
+    """Whether a source span is the subject of its cue but what is talked about, not who talks
+    (the statement is then unattributed, or attributed to the agent):
+    - the passive subject ("The visit has been widely observed as a political stunt", "Mr.
+      Effron has been mentioned as a candidate", "Reagan was once asked"); not "X was quoted as
+      saying" or "can be heard yelling", whose subject speaks;
+    - the subject of "seem" or "appear" ("He seems to have a different set of rules");
+    - the subject of a cue that undergoes a noun ("has faced sharp criticism for")."""
     root = span.root
     verb = root.head
-    if root.dep_ != "nsubjpass" or not any(s <= verb.i < e for s, e in cue):
+    if not any(s <= verb.i < e for s, e in cue):
         return False
-    if speaks_through(verb):
+    lemma = verb.lemma_.lower()
+    if root.dep_ in ("nsubj", "expl") and lemma in _RAISING:
+        # not "seems to believe": the believer speaks
+        return not any(t.pos_ == "VERB" and t.lemma_.lower() not in _RAISING for s, e in cue for t in span.doc[s:e])
+    if root.dep_ == "nsubj" and lemma in _UNDERGO:
+        return any(t.pos_ == "NOUN" for s, e in cue for t in span.doc[s:e])
+    return root.dep_ == "nsubjpass" and not speaks_through(verb)
+
+
+def _function_word(span: Span) -> bool:
+    """A source of one determiner, possessive ending or question word ("the", "'s", "what"),
+    never a relative pronoun that stands for its noun ("a company that had declared")."""
+    if len(span) != 1:
         return False
-    return any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ == "oprd" for c in verb.children)
+    t = span[0]
+    if t.tag_ in ("WP", "WDT") and t.head.dep_ == "relcl":
+        return False
+    return t.tag_ in ("DT", "POS", "WP", "WDT", "PDT")
 
 
 def _index_mentions(doc: Doc) -> tuple[list | None, list[list[tuple]]]:
