@@ -316,9 +316,18 @@ def _talked_about(span: Span, cue: list[tuple[int, int]]) -> bool:
       Effron has been mentioned as a candidate", "Reagan was once asked"); not "X was quoted as
       saying" or "can be heard yelling", whose subject speaks;
     - the subject of "seem" or "appear" ("He seems to have a different set of rules");
-    - the subject of a cue that undergoes a noun ("has faced sharp criticism for")."""
+    - the subject of a cue that undergoes a noun ("has faced sharp criticism for");
+    - the subject that a passive participle cue describes ("Asked about the bridge, Cole said
+      ...": she was asked; the asker is not named)."""
     root = span.root
+    while root.dep_ in ("compound", "flat") and root.head.i != root.i:  # "Suu" of "Aung San Suu Kyi"
+        root = root.head
     verb = root.head
+    if root.dep_ in ("nsubj", "nsubjpass") and any(
+            t.tag_ == "VBN" and t.dep_ == "advcl" and t.head.i == verb.i
+            and not any(c.dep_ in ("aux", "auxpass", "nsubj") for c in t.children)
+            for s, e in cue for t in span.doc[s:e]):
+        return True
     if not any(s <= verb.i < e for s, e in cue):
         return False
     lemma = verb.lemma_.lower()
