@@ -258,15 +258,30 @@ def test_hand_linked_subjects_that_are_talked_about_lose_their_source(nlp, text,
 
 
 def test_a_lone_determiner_source_gives_way_to_the_cues_subject(nlp):
-    """A source tag run cut down to "the" or "what" (seen on PolNeAR dev: "the" for "Trump
-    accused the audience", "what" for "what appeared to be") is no source: the parse's subject
-    of the cue stands in, else none."""
+    """A source tag run cut down to "the" or "what" (seen on PolNeAR dev, where the object's
+    determiner of "X accused the audience" was tagged as the source) is no source: the parse's
+    subject of the cue stands in, else none."""
     text = "Mayor Ann Cole accused the council of hiding the report."
     st = _linked_statement(nlp, text, "accused", "the", "council of hiding the report")
     assert [sp.text for sp in st.source] == ["Mayor Ann Cole"]
     text = "Accused the council of hiding the report, the letter went on."
     st = _linked_statement(nlp, text, "Accused", "the", "council of hiding the report")
     assert all(sp.text != "the" for sp in st.source)
+
+
+@pytest.mark.parametrize("text, content, name", [
+    ("Councillor Maria Lopez said she did not trust the figures, arguing that the survey was too small.",
+     "the survey was too small", "Councillor Maria Lopez"),
+    ("Mayor Ann Cole told reporters that she backed the plan, saying that the city could not wait.",
+     "the city could not wait", "Mayor Ann Cole"),
+])
+def test_a_participle_after_a_report_shares_the_reporters_subject(analyze_text, text, content, name):
+    """", arguing that ...", ", saying that ..." after "X said she ...": X argues (issue 8: such
+    cues share the clause's subject), not the pronoun of the reported clause that the parse
+    hangs the participle on."""
+    art = analyze_text(text)
+    st = statement_with(art, content)
+    assert source_text(art, st) == name and st.attribution == "named"
 
 
 def test_unnamed_person_is_vague(analyze_text):

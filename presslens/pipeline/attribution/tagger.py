@@ -250,6 +250,8 @@ class Attributor:
         source = [sp for sp in (_trim(doc, s, e) for s, e in st.source) if sp is not None and not _talked_about(sp, st.cue)]
         if not content:
             content = [doc[s:e] for s, e in st.content]
+        if source and st.cue:
+            source = _shared_subject(doc, source, st.cue[0], content)
         if source and all(_function_word(sp) for sp in source):
             # "the", "'s", "what": a tag run cut short; the parse's subject of the cue, if any
             found = parse_source(doc, st.cue[0]) if st.cue else None
@@ -305,22 +307,22 @@ def _trim(doc: Doc, s: int, e: int) -> Span | None:
 
 # "He seems to have", "it appeared that": the subject of a raising verb is not speaking
 _RAISING = {"seem", "appear"}
-# "Trump has faced questions about", "the UN came under criticism for": the subject is the target
+# "The minister has faced questions about", "the company came under criticism for": the target
 _UNDERGO = {"face", "draw", "receive", "attract", "come"}
 
 
 def _talked_about(span: Span, cue: list[tuple[int, int]]) -> bool:
     """Whether a source span is the subject of its cue but what is talked about, not who talks
     (the statement is then unattributed, or attributed to the agent):
-    - the passive subject ("The visit has been widely observed as a political stunt", "Mr.
-      Effron has been mentioned as a candidate", "Reagan was once asked"); not "X was quoted as
+    - the passive subject ("The visit has been widely observed as a political stunt", "The
+      authority has been accused of", "Clara Voss was asked whether"); not "X was quoted as
       saying" or "can be heard yelling", whose subject speaks;
-    - the subject of "seem" or "appear" ("He seems to have a different set of rules");
+    - the subject of "seem" or "appear" ("He seems sure that");
     - the subject of a cue that undergoes a noun ("has faced sharp criticism for");
     - the subject that a passive participle cue describes ("Asked about the bridge, Cole said
       ...": she was asked; the asker is not named)."""
     root = span.root
-    while root.dep_ in ("compound", "flat") and root.head.i != root.i:  # "Suu" of "Aung San Suu Kyi"
+    while root.dep_ in ("compound", "flat") and root.head.i != root.i:  # "Ruiz" of "Maria Ruiz Gomez"
         root = root.head
     verb = root.head
     if root.dep_ in ("nsubj", "nsubjpass") and any(
@@ -337,6 +339,41 @@ def _talked_about(span: Span, cue: list[tuple[int, int]]) -> bool:
     if root.dep_ == "nsubj" and lemma in _UNDERGO:
         return any(t.pos_ == "NOUN" for s, e in cue for t in span.doc[s:e])
     return root.dep_ == "nsubjpass" and not speaks_through(verb)
+
+
+_SAY = {"say", "tell", "add", "write", "note", "explain", "argue", "insist", "claim"}
+
+
+def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content: list[Span]) -> list[Span]:
+    """", arguing that ...", "... and called it": a participle or a second verb with no subject
+    of its own shares its clause's subject ("Lopez said she did not trust it, arguing that"
+    is Lopez arguing), not a pronoun of the clause before it."""
+    if len(source) != 1 or len(source[0]) != 1 or source[0][0].tag_ != "PRP":
+        return source
+    verbs = [t for t in doc[cue[0] : cue[1]] if t.pos_ == "VERB" and not (cue[0] <= t.head.i < cue[1])]
+    if not verbs or verbs[0].dep_ not in ("advcl", "conj") or any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in verbs[0].children):
+        return source
+    pronoun, verb = source[0][0], verbs[0]
+    head = verb.head
+    if pronoun.head.i == head.i:
+        # "X said he didn't believe it, arguing that": the parse hangs the participle on the
+        # reported clause; after a comma it goes with the reporting verb (PolNeAR reads it so)
+        outer = head.head
+        if not (head.dep_ == "ccomp" and outer.i != head.i and outer.lemma_.lower() in _SAY
+                and verb.i > 0 and doc[verb.i - 1].text == ","):
+            return source
+        subj = [c for c in outer.children if c.dep_ == "nsubj"]
+        if not subj:
+            return source
+        found = (subj[0].left_edge.i, subj[0].right_edge.i + 1)
+    else:
+        found = parse_source(doc, cue)
+    span = _trim(doc, *found) if found else None
+    taken = {t.i for sp in content for t in sp}
+    if span is None or pronoun.i in range(span.start, span.end) or any(t.i in taken for t in span):
+        return source
+    return [span]
 
 
 def _function_word(span: Span) -> bool:
