@@ -44,6 +44,17 @@ def nlp():
     return build.load()
 
 
+@pytest.fixture
+def slow_clock(monkeypatch):
+    """The time budget's clock, 100 s later at each reading: each part of an article "takes" 100 s."""
+    import sys
+
+    import presslens.analyze  # noqa: F401  (the module; `presslens.analyze` the name is the function)
+
+    ticks = iter(range(0, 10**9, 100))
+    monkeypatch.setattr(sys.modules["presslens.analyze"], "clock", lambda: next(ticks))
+
+
 @pytest.fixture(scope="session")
 def analyze_text(nlp):
     """Analyze a short text with the session's pipeline: `analyze_text(text, published=None)`."""

@@ -4,7 +4,6 @@ fix (the issue names the symptom) and guards it since."""
 from __future__ import annotations
 
 import json
-import sys
 
 import duckdb
 import pytest
@@ -296,15 +295,6 @@ def test_a_long_article_is_analyzed_one_part_at_a_time(nlp, monkeypatch):
     assert [a.id for a in out] == [*(r.id for r in short), "long", *(r.id for r in short)]
     assert len(out[5].statements) == 120
     assert max(batches) <= 1_000, batches
-
-
-@pytest.fixture
-def slow_clock(monkeypatch):
-    """The time budget's clock, 100 s later at each reading: each part of an article "takes" 100 s."""
-    import presslens.analyze  # noqa: F401  (the module; `presslens.analyze` the name is the function)
-
-    ticks = iter(range(0, 10**9, 100))
-    monkeypatch.setattr(sys.modules["presslens.analyze"], "clock", lambda: next(ticks))
 
 
 _PARAGRAPH = '"The council will vote on the bridge next week," Jane Holloway said on Monday.\n\n'

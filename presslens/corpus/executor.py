@@ -96,14 +96,16 @@ def analyze_batch(batch: list[Record]) -> list[Result]:
     from ..analyze import analyze_many
     from .dedup import signature
 
+    def result(record: Record, item: Article | Reject) -> Result:
+        if isinstance(item, Reject):  # analyze_many's own: a failed record, an article over its time budget
+            return {"record": record, "reject": item.reason}
+        article = item.to_dict()
+        return {"record": record, "article": article, "signature": signature(article["text"])}
+
     _loaded()
     try:
         with _NLP.memory_zone():
-            items = [a if isinstance(a, Reject) else a.to_dict() for a in analyze_many(batch, _OPTIONS, nlp=_NLP)]
-        return [
-            {"record": r, "reject": a.reason} if isinstance(a, Reject) else
-            {"record": r, "article": a, "signature": signature(a["text"])} for r, a in zip(batch, items)
-        ]
+            return [result(r, a) for r, a in zip(batch, analyze_many(batch, _OPTIONS, nlp=_NLP))]
     except Exception as exc:  # noqa: BLE001  (one bad record must not stop the run)
         if len(batch) == 1:
             return [{"record": batch[0], "reject": Errors.E114.format(error=f"{type(exc).__name__}: {exc}")}]

@@ -254,10 +254,8 @@ class Attributor:
             source = _shared_subject(doc, source, st.cue[0], content)
         if source and all(_function_word(sp) for sp in source):
             # "the", "'s", "what": a tag run cut short; the parse's subject of the cue, if any
-            found = parse_source(doc, st.cue[0]) if st.cue else None
-            span = _trim(doc, *found) if found else None
-            taken = {t.i for sp in content for t in sp}
-            source = [span] if span is not None and not any(t.i in taken for t in span) else []
+            span = _outside(doc, parse_source(doc, st.cue[0]) if st.cue else None, content)
+            source = [span] if span is not None else []
         cue = [doc[s:e] for s, e in st.cue]
         words = [t for sp in content for t in sp if not (t.is_punct or t.is_space)]
         quoted = sum(inq[t.i] for t in words)
@@ -325,19 +323,19 @@ def _talked_about(span: Span, cue: list[tuple[int, int]]) -> bool:
     while root.dep_ in ("compound", "flat") and root.head.i != root.i:  # "Ruiz" of "Maria Ruiz Gomez"
         root = root.head
     verb = root.head
+    cue_tokens = [t for s, e in cue for t in span.doc[s:e]]
     if root.dep_ in ("nsubj", "nsubjpass") and any(
             t.tag_ == "VBN" and t.dep_ == "advcl" and t.head.i == verb.i
-            and not any(c.dep_ in ("aux", "auxpass", "nsubj") for c in t.children)
-            for s, e in cue for t in span.doc[s:e]):
+            and not any(c.dep_ in ("aux", "auxpass", "nsubj") for c in t.children) for t in cue_tokens):
         return True
     if not any(s <= verb.i < e for s, e in cue):
         return False
     lemma = verb.lemma_.lower()
     if root.dep_ in ("nsubj", "expl") and lemma in _RAISING:
         # not "seems to believe": the believer speaks
-        return not any(t.pos_ == "VERB" and t.lemma_.lower() not in _RAISING for s, e in cue for t in span.doc[s:e])
+        return not any(t.pos_ == "VERB" and t.lemma_.lower() not in _RAISING for t in cue_tokens)
     if root.dep_ == "nsubj" and lemma in _UNDERGO:
-        return any(t.pos_ == "NOUN" for s, e in cue for t in span.doc[s:e])
+        return any(t.pos_ == "NOUN" for t in cue_tokens)
     return root.dep_ == "nsubjpass" and not speaks_through(verb)
 
 
@@ -369,11 +367,17 @@ def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content:
         found = (subj[0].left_edge.i, subj[0].right_edge.i + 1)
     else:
         found = parse_source(doc, cue)
-    span = _trim(doc, *found) if found else None
-    taken = {t.i for sp in content for t in sp}
-    if span is None or pronoun.i in range(span.start, span.end) or any(t.i in taken for t in span):
+    span = _outside(doc, found, content)
+    if span is None or pronoun.i in range(span.start, span.end):
         return source
     return [span]
+
+
+def _outside(doc: Doc, found: tuple[int, int] | None, content: list[Span]) -> Span | None:
+    """A source found in the parse, trimmed, when none of its words is in the content."""
+    span = _trim(doc, *found) if found else None
+    taken = {t.i for sp in content for t in sp}
+    return None if span is None or any(t.i in taken for t in span) else span
 
 
 def _function_word(span: Span) -> bool:
