@@ -274,9 +274,12 @@ def test_a_lone_determiner_source_gives_way_to_the_cues_subject(nlp):
      "the survey was too small", "Councillor Maria Lopez"),
     ("Mayor Ann Cole told reporters that she backed the plan, saying that the city could not wait.",
      "the city could not wait", "Mayor Ann Cole"),
+    # the reported clause's subject is a noun, not a pronoun: still the reporter cites
+    ("Engineer Tom Reyes said rising costs had delayed the repairs, citing the price of steel.",
+     "the price of steel", "Engineer Tom Reyes"),
 ])
 def test_a_participle_after_a_report_shares_the_reporters_subject(analyze_text, text, content, name):
-    """", arguing that ...", ", saying that ..." after "X said she ...": X argues (issue 8: such
+    """", arguing that ...", ", citing ..." after "X said she ...": X argues (issue 8: such
     cues share the clause's subject), not the pronoun of the reported clause that the parse
     hangs the participle on."""
     art = analyze_text(text)
@@ -466,3 +469,56 @@ def test_a_say_verb_before_its_speaker_and_a_colon(analyze_text):
     st = statement_with(art, "Nobody asked us about the bridge")
     content = " ".join(art.text[s:e] for s, e in st.content)
     assert source_text(art, st) == "one resident" and "resident" not in content and st.kind == "direct"
+
+
+def content_text(article, st) -> str:
+    return " | ".join(article.text[s:e] for s, e in st.content)
+
+
+def test_a_parenthetical_cue_splits_its_content_in_two(analyze_text):
+    # issue 8 (content boundaries): "The big powers, he added, see ...": the words before the
+    # cue are as much the content as those after it; a connective before it is the writer's
+    art = analyze_text("Sheikh Naim Qassem spoke in Beirut on Tuesday. The big powers, he added, see the deal as a "
+                       "defeat for the region. However, he said, the talks would go on.")
+    st = statement_with(art, "see the deal as a defeat")
+    assert content_text(art, st) == "The big powers | see the deal as a defeat for the region"
+    assert speaker_name(art, st) == "Naim Qassem"
+    later = statement_with(art, "the talks would go on")
+    assert "However" not in content_text(art, later)
+
+
+def test_a_subject_before_a_parenthetical_cue_takes_its_predicate(analyze_text):
+    # "The bridge, Mayor Ann Cole said, would open in May": a content of a subject alone, with
+    # no verb, runs on past the cue to the end of its sentence
+    art = analyze_text("The new bridge over the river, Mayor Ann Cole said, would open to traffic in May.")
+    st = statement_with(art, "would open to traffic")
+    assert content_text(art, st) == "The new bridge over the river | would open to traffic in May"
+    assert speaker_name(art, st) == "Ann Cole"
+
+
+def _parsed(nlp, words, heads, deps, pos):
+    from spacy.tokens import Doc
+
+    return Doc(nlp.vocab, words=words, spaces=[not w.isspace() for w in words], heads=heads, deps=deps, pos=pos)
+
+
+def test_a_parse_subject_never_reaches_across_a_line_break(nlp):
+    """A parse that runs a heading into the paragraph under it gives no speaker from the
+    heading, and a subject that spans a break keeps the words on the cue's line."""
+    from presslens.pipeline.attribution.decode import parse_source
+
+    # "Updates:\n\nCole questions it, urging calm." parsed with the heading as the subject
+    words = ["Updates", ":", "\n\n", "Cole", "questions", "it", ",", "urging", "calm", "."]
+    heads = [4, 0, 1, 4, 4, 4, 4, 4, 7, 4]
+    deps = ["nsubj", "punct", "dep", "npadvmod", "ROOT", "dobj", "punct", "advcl", "dobj", "punct"]
+    pos = ["NOUN", "PUNCT", "SPACE", "PROPN", "VERB", "PRON", "PUNCT", "VERB", "NOUN", "PUNCT"]
+    doc = _parsed(nlp, words, heads, deps, pos)
+    assert parse_source(doc, (7, 8)) is None
+    # "7 p.m.\n\nCole says it is wrong." with the time read into the subject
+    words = ["7", "p.m.", "\n\n", "Cole", "says", "it", "is", "wrong", "."]
+    heads = [1, 3, 1, 4, 4, 6, 4, 6, 4]
+    deps = ["nummod", "compound", "dep", "nsubj", "ROOT", "nsubj", "ccomp", "acomp", "punct"]
+    pos = ["NUM", "NOUN", "SPACE", "PROPN", "VERB", "PRON", "AUX", "ADJ", "PUNCT"]
+    doc = _parsed(nlp, words, heads, deps, pos)
+    s, e = parse_source(doc, (4, 5))
+    assert doc[s:e].text == "Cole"

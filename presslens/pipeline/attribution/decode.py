@@ -291,7 +291,23 @@ def parse_content(doc: Doc, cue: tuple[int, int], taken: set[int]) -> tuple[int,
 
 def parse_source(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
     """The cue's subject from the parse, when the tagger found no source: "X said", "said X",
-    "X, saying ...", "according to X", "denounced by X"."""
+    "X, saying ...", "according to X", "denounced by X". Never across a line break: a parse that
+    runs a heading into the next paragraph ("The Latest on the race:" ... "Trump is questioning
+    ..., encouraging") gives no speaker."""
+    found = _parse_source(doc, cue)
+    if found is None:
+        return None
+    s, e = found
+    line = [i for i in range(s, e) if doc[i].is_space and "\n" in doc[i].text]
+    if line:  # "11:05 a.m.\n\nDonald Trump said": the words on the cue's side of the break
+        s, e = (line[-1] + 1, e) if e <= cue[0] else (s, line[0])
+    gap = range(e, cue[0]) if e <= cue[0] else range(cue[1], s)
+    if e <= s or any(doc[i].is_space and "\n" in doc[i].text for i in gap):
+        return None
+    return s, e
+
+
+def _parse_source(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
     heads = [t for t in doc[cue[0] : cue[1]] if t.head.i < cue[0] or t.head.i >= cue[1] or t.head.i == t.i]
     for tok in heads or [doc[cue[0]]]:
         for cur in (tok, tok.head):
@@ -423,3 +439,94 @@ def _cluster(cue, spans, quoted):
             or any(_dist(sp, k) <= 2 for k in keep)
         (keep if joined else rest).append(sp)
     return sorted(keep), rest
+
+
+# a sentence-initial connective before a parenthetical cue is the writer's ("However, he said,
+# the plan ..."), not the speaker's
+_CONNECTIVES = {"however", "but", "and", "still", "yet", "so", "meanwhile", "instead", "indeed", "moreover", "also",
+                "now", "then", "thus", "again", "further", "furthermore", "besides", "or", "nor", "plus"}
+
+
+def parenthetical_fronts(doc: Doc, stmts: list[Linked], quoted: list[int] | None = None) -> list[Linked]:
+    """"The big powers, he added, see the deal as a defeat": a cue set off by commas inside the
+    sentence it reports splits the content in two, and the words before it ("The big powers")
+    belong to the content as much as those after it (PolNeAR's annotators read it so). Where a
+    statement's source and cue stand between two commas, its content starts right after the
+    second and no statement holds the words from the sentence's start to the first, they join
+    the content."""
+    taken = {i for st in stmts for s, e in st.content + st.cue + st.source for i in range(s, e)}
+    for st in stmts:
+        if len(st.cue) != 1 or not st.source or not st.content or st.floating:
+            continue
+        block = sorted(st.source + st.cue)
+        start, end = block[0][0], block[-1][1]
+        covered = {i for s, e in block for i in range(s, e)}
+        if any(i not in covered and not (doc[i].is_punct or doc[i].is_space) for i in range(start, end)):
+            continue
+        before = start - 1
+        while before >= 0 and doc[before].is_space:
+            before -= 1
+        after = end
+        while after < len(doc) and (doc[after].is_space or (after not in taken and doc[after].text != "," and doc[after].is_punct)):
+            after += 1
+        if before < 0 or doc[before].text != "," or after >= len(doc) or doc[after].text != ",":
+            continue
+        first = min(s for s, _ in st.content)
+        nxt = after + 1
+        while nxt < len(doc) and (doc[nxt].is_space or (doc[nxt].is_punct and nxt not in taken)):
+            nxt += 1
+        if max(e for _, e in st.content) <= start:
+            _back(doc, st, before, nxt, taken, quoted)
+            continue
+        if first > nxt or first < after:
+            continue
+        sent = doc[before].sent
+        s = sent.start
+        while s < before and (doc[s].is_space or doc[s].is_punct):
+            s += 1
+        if any(t.i in taken for t in doc[s:before]) or any(t.text in _QUOTE_MARKS for t in doc[s:before]):
+            continue
+        # "..., but the air had become so bad, he said, that": the clause after the last
+        # coordinating conjunction; "And perhaps, he said, it could": without the conjunction
+        for k in range(before - 1, s - 1, -1):
+            if doc[k].pos_ == "CCONJ" and (k == s or doc[k - 1].text in (",", ";", "--", "—")):
+                s = k + 1
+                break
+        words = [t for t in doc[s:before] if not (t.is_punct or t.is_space)]
+        if not words or (len(words) == 1 and words[0].lower_ in _CONNECTIVES):
+            continue
+        if words[-1].pos_ == "CCONJ" or (words[0].tag_ in ("VBN", "VBG") and words[0].dep_ == "advcl"):
+            # "who works for RT and, he said, has": a conjunct; "Asked about it, he said,": the
+            # participle is a statement of its own
+            continue
+        if quoted is not None and all(quoted[t.i] for sp in st.content for t in doc[sp[0]:sp[1]] if not (t.is_punct or t.is_space)):
+            continue  # a quotation: the words before its cue are the writer's
+        st.content = sorted(st.content + [(s, before)])
+        taken.update(range(s, before))
+    return stmts
+
+
+def _back(doc: Doc, st: Linked, before: int, nxt: int, taken: set[int], quoted: list[int] | None) -> None:
+    """"The museum, Mr. Obama said, would make visitors face": a content that ends at the comma
+    before its cue with no verb is a subject whose predicate follows the cue; the rest of the
+    sentence joins it (not after a quotation: '"A disgrace," she said, calling for' is whole)."""
+    front = [t for s, e in st.content for t in doc[s:e] if not (t.is_punct or t.is_space)]
+    if not front or front[-1].i >= before or any(t.pos_ in ("VERB", "AUX") for t in front):
+        return
+    if quoted is not None and any(quoted[t.i] for t in front):
+        return
+    if any(not (doc[i].is_punct or doc[i].is_space) for i in range(front[-1].i + 1, before)):
+        return
+    sent = doc[nxt].sent if nxt < len(doc) else None
+    if sent is None or sent.start > before:
+        return
+    end = sent.end
+    while end > nxt and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    if end <= nxt or any(i in taken for i in range(nxt, end)):
+        return
+    st.content = sorted(st.content + [(nxt, end)])
+    taken.update(range(nxt, end))
+
+
+_QUOTE_MARKS = {'"', "\u201c", "\u201d", "\u2018", "\u2019", "'", "``", "''"}

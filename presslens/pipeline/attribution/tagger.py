@@ -25,7 +25,7 @@ from ...errors import Errors, UsageError
 from ..annotations import DocRelay, DocStatement, per_doc
 from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
-from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parse_source, speaks_through
+from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parenthetical_fronts, parse_source, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
@@ -210,7 +210,7 @@ class Attributor:
             who = [_speaker(doc, [doc[s:e] for s, e in st.source], self.lexicon)[0] for st in (a, b)]
             return who[0] is not None and who[0] == who[1]
 
-        return join_paragraph_quotes(doc, stmts, same_speaker), probs, inq
+        return parenthetical_fronts(doc, join_paragraph_quotes(doc, stmts, same_speaker), inq), probs, inq
 
     def statements(self, doc: Doc, prep: Prepared | None = None) -> list[DocStatement]:
         prep = prep or self.predict([doc])[0]
@@ -345,16 +345,18 @@ _SAY = {"say", "tell", "add", "write", "note", "explain", "argue", "insist", "cl
 def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content: list[Span]) -> list[Span]:
     """", arguing that ...", "... and called it": a participle or a second verb with no subject
     of its own shares its clause's subject ("Lopez said she did not trust it, arguing that"
-    is Lopez arguing), not a pronoun of the clause before it."""
-    if len(source) != 1 or len(source[0]) != 1 or source[0][0].tag_ != "PRP":
+    is Lopez arguing; "Analysts said the factors helped, citing" is the analysts citing), not a
+    pronoun or the subject of the clause before it."""
+    if len(source) != 1:
         return source
     verbs = [t for t in doc[cue[0] : cue[1]] if t.pos_ == "VERB" and not (cue[0] <= t.head.i < cue[1])]
     if not verbs or verbs[0].dep_ not in ("advcl", "conj") or any(
             c.dep_ in ("nsubj", "nsubjpass") for c in verbs[0].children):
         return source
-    pronoun, verb = source[0][0], verbs[0]
+    pronoun, verb = source[0].root, verbs[0]
+    alone = len(source[0]) == 1 and pronoun.tag_ == "PRP"  # "he", "she", "they"
     head = verb.head
-    if pronoun.head.i == head.i:
+    if pronoun.head.i == head.i and (alone or pronoun.dep_ == "nsubj"):
         # "X said he didn't believe it, arguing that": the parse hangs the participle on the
         # reported clause; after a comma it goes with the reporting verb (PolNeAR reads it so)
         outer = head.head
@@ -365,8 +367,10 @@ def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content:
         if not subj:
             return source
         found = (subj[0].left_edge.i, subj[0].right_edge.i + 1)
-    else:
+    elif alone:
         found = parse_source(doc, cue)
+    else:
+        return source
     span = _outside(doc, found, content)
     if span is None or pronoun.i in range(span.start, span.end):
         return source
