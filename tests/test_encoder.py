@@ -169,23 +169,41 @@ def test_an_article_reads_the_same_alone_and_in_a_batch(nlp):
 @pytest.mark.model
 def test_the_stacked_tagger_takes_the_encoders_second_opinion(nlp, monkeypatch):
     """Issue 8: a statement the encoder alone finds goes in when its judge gives it better than
-    even odds and no statement of the stacked tagger touches its content; in text order."""
+    even odds and no statement of the stacked tagger touches its content; in text order. Where
+    the two read the same words differently, the reading its (calibrated) judge finds likelier
+    is kept, unless it loses the source or runs into another sentence."""
     from presslens.pipeline.annotations import DocStatement
     from presslens.pipeline.attribution import tagger as tagger_module
 
     attributor = nlp.get_pipe("presslens_attribution_v2").attributor
     assert attributor.name == "stacked" and attributor.second is not None and attributor.second.name == "encoder"
     doc = nlp.make_doc("A said one. B said two. C said three. D said four.")
+    for t in doc:
+        t.is_sent_start = t.i == 0 or doc[t.i - 1].text == "."
 
     def st(start: int, end: int, conf: float) -> DocStatement:
         return DocStatement(content=[doc[start:end]], cue=[doc[start - 1:start]], source=[doc[start - 2:start - 1]],
                             speaker=None, kind="indirect", confidence=conf)
 
-    stacked = [st(2, 3, 0.9), st(14, 15, 0.8)]  # "one", "four"
-    encoder = [st(2, 4, 0.95), st(6, 7, 0.7), st(10, 11, 0.49)]  # touches "one"; "two"; "three" at 0.49
+    stacked = [st(2, 3, 0.9), st(14, 15, 0.6)]  # "one", "four"
+    # "one ." less likely than the stacked "one"; "two"; "three" at 0.49; "four ." likelier than "four"
+    encoder = [st(2, 4, 0.8), st(6, 7, 0.7), st(10, 11, 0.49), st(14, 16, 0.75)]
     monkeypatch.setattr(tagger_module.Attributor, "_judged",
                         lambda self, d, prep: list(encoder if self.name == "encoder" else stacked))
     got = attributor.statements(doc, prep=object())
-    assert [s.content[0].text for s in got] == ["one", "two", "four"]
-    assert [s.confidence for s in got] == [0.9, 0.7, 0.8]
+    assert [s.content[0].text for s in got] == ["one", "two", "four."]
+    assert [s.confidence for s in got] == [0.9, 0.7, 0.75]
     assert tagger_module.SECOND_OPINION == 0.5
+    # one encoder reading over two stacked statements replaces both when likelier than each
+    stacked = [st(2, 3, 0.6), st(6, 7, 0.5), st(10, 11, 0.9)]  # "one", "two", "three"
+    encoder = [st(2, 8, 0.7), st(10, 12, 0.8)]  # "one. B said two." over two; "three." under 0.9
+    got = attributor.statements(doc, prep=object())
+    assert [(s.content[0].text, s.confidence) for s in got] == [("one. B said two.", 0.7), ("three", 0.9)]
+    # never a likelier reading: one without the source the stacked statement has (the judge
+    # scores before the speaker rules drop a source), or one that runs into another sentence
+    sourceless = st(2, 4, 0.9)
+    sourceless.source = []
+    stacked, encoder = [st(2, 3, 0.5)], [sourceless]
+    assert [s.confidence for s in attributor.statements(doc, prep=object())] == [0.5]
+    stacked, encoder = [st(2, 3, 0.5)], [st(2, 6, 0.9)]  # "one. B said"
+    assert [s.confidence for s in attributor.statements(doc, prep=object())] == [0.5]

@@ -65,7 +65,8 @@ ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of who
 # The stacked tagger's second opinion: a statement the encoder alone finds, whose content no
 # stacked statement touches, is added when the encoder's judge (calibrated: its confidence is
 # the chance the statement is right end to end) gives it better than even odds. 0.5 is that
-# rule, not a figure tuned on dev (docs/evaluation.md, 2026-12-02, shows the dev sweep).
+# rule, not a figure tuned on dev (docs/evaluation.md, 2026-12-02, shows the dev sweep). Where
+# the encoder reads the words of one stacked statement differently, the likelier reading wins.
 SECOND_OPINION = 0.5
 
 
@@ -218,17 +219,32 @@ class Attributor:
         if self.second is None or self.raw:
             return found
         # The encoder's reading of the same marginals: what it finds where no stacked statement's
-        # content lies goes in, in text order (the encoder finds more, the CRF bounds better).
-        # (`_judged` has already applied the encoder judge's own threshold)
-        taken = {t.i for st in found for sp in st.content for t in sp}
+        # content lies goes in (the encoder finds more, the CRF bounds better); where it reads the
+        # words of stacked statements differently, its reading replaces them when it is likelier
+        # (`_likelier`: both judges are calibrated, a confidence is the chance of being right end
+        # to end). (`_judged` has already applied the encoder judge's own threshold)
+        def words(st: DocStatement) -> set[int]:
+            return {t.i for sp in st.content for t in sp}
+
+        kept: list[DocStatement | None] = list(found)  # None: replaced by a likelier reading
+        owner = {i: k for k, st in enumerate(kept) for i in words(st)}  # token -> its statement
         for st in self.second._judged(doc, prep):
-            toks = {t.i for sp in st.content for t in sp}
-            if st.confidence >= SECOND_OPINION and toks and not toks & taken:
-                at = next((k for k, f in enumerate(found) if f.content and f.content[0].start > st.content[0].start),
-                          len(found))
-                found.insert(at, st)
-                taken |= toks
-        return found
+            toks = words(st)
+            hit = {owner[i] for i in toks if i in owner}
+            if not hit and toks and st.confidence >= SECOND_OPINION:
+                k = len(kept)
+                kept.append(st)
+            elif hit and _likelier(st, [kept[h] for h in hit]):
+                for h in hit:
+                    for i in words(kept[h]):
+                        owner.pop(i, None)
+                    kept[h] = None
+                k = min(hit)
+                kept[k] = st
+            else:
+                continue
+            owner.update(dict.fromkeys(toks, k))
+        return sorted((st for st in kept if st is not None), key=lambda st: st.content[0].start if st.content else 0)
 
     def _judged(self, doc: Doc, prep: Prepared) -> list[DocStatement]:
         """This tagger's statements that its judge keeps (all of them, raw, without a judge)."""
@@ -272,6 +288,17 @@ class Attributor:
             according.append(DocRelay(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
                             attribution=attribution, according_to=according, confidence=round(conf, 3))
+
+
+def _likelier(new: DocStatement, old: list[DocStatement]) -> bool:
+    """Whether `new` is a likelier reading of the statements `old` whose words it reads: a
+    higher confidence than each, a source where they have one (the judge scores a statement
+    before the speaker rules may drop its source), and no word in a sentence that they have no
+    part in (a reading that runs on into the next sentence's quotation is another statement)."""
+    if any(new.confidence <= o.confidence or (o.source and not new.source) for o in old):
+        return False
+    sents = {t.sent.start for o in old for sp in o.content + o.cue + o.source for t in sp}
+    return all(t.sent.start in sents for sp in new.content for t in sp)
 
 
 def _worth(doc: Doc, arrays: DocArrays) -> list[Span]:
