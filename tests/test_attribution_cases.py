@@ -522,3 +522,17 @@ def test_a_parse_subject_never_reaches_across_a_line_break(nlp):
     doc = _parsed(nlp, words, heads, deps, pos)
     s, e = parse_source(doc, (4, 5))
     assert doc[s:e].text == "Cole"
+
+
+@pytest.mark.parametrize("text, content, name", [
+    ("Ms. Lena Park's statement said the factory would close in May.", "the factory would close", "Lena Park"),
+    ("A letter from Mayor Ann Cole said the bridge would reopen in June.", "the bridge would reopen", "Ann Cole"),
+    ("Senator Tom Reyes spoke on Monday. His letter said the plan was dead.", "the plan was dead", "Tom Reyes"),
+])
+def test_a_document_speaks_for_its_author(analyze_text, text, content, name):
+    """Issue 8 §2 (possessives): "Ms. Park's statement said" is Ms. Park speaking, through her
+    statement; "Mayor Cole's office said" stays the office (tested above with the campaign)."""
+    art = analyze_text(text)
+    st = statement_with(art, content)
+    assert speaker_name(art, st) == name
+    assert st.attribution == "named"

@@ -538,6 +538,9 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         noun = head.head.head
         return _speaker(doc, [doc[noun.left_edge.i : noun.i + 1]], lex)
     ent, mention = _entity_at(doc, span)
+    author = _author(span) if ent is None else None
+    if author is not None:  # "Ms. Park's statement said", "a letter from the ministry said"
+        return _speaker(doc, [author], lex)
     if head.lower_ in _PRONOUNS and len(span) <= 2:
         if ent is None and head.lower_ in _PERSONAL:
             ent = _last_person_before(doc, span)
@@ -560,6 +563,26 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
     definite = head.pos_ == "PROPN" or any(
         c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in head.children)
     return None, "named" if definite else "vague"
+
+
+def _author(span: Span) -> Span | None:
+    """The author of a document noun that is the source ("Ms. Park's statement", "a letter
+    from the ministry", "the report by the agency"): the possessor, or the object of "from" or
+    "by", inside the span. None for any other head."""
+    head = span.root
+    if head.lemma_.lower() not in _ENTITY_LEX.document_nouns:
+        return None
+    doc = span.doc
+    for c in head.children:
+        if not span.start <= c.i < span.end:
+            continue
+        if c.dep_ == "poss":
+            return doc[c.left_edge.i : c.i + 1]
+        if c.dep_ == "prep" and c.lower_ in ("from", "by"):
+            obj = [g for g in c.children if g.dep_ == "pobj" and g.i < span.end]
+            if obj:
+                return doc[obj[0].left_edge.i : min(obj[0].right_edge.i + 1, span.end)]
+    return None
 
 
 def _unnest(doc: Doc, st: Linked, lex: Lexicon) -> Linked:

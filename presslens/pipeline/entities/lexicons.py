@@ -34,6 +34,7 @@ class Lexicons:
     first_names: dict[str, str]  # lower-case first name -> gender
     particles: frozenset[str]
     reporting_verbs: frozenset[str]
+    document_nouns: frozenset[str]  # "statement", "letter": speak for their author
 
     def gender_of_honorific(self, text: str) -> str:
         return self.honorifics.get(text.lower(), "-")
@@ -62,4 +63,5 @@ def load() -> Lexicons:
         first_names=_pairs("first_names.tsv"),
         particles=frozenset(_lines("name_particles.txt")),
         reporting_verbs=frozenset(_lines("reporting_verbs.txt")),
+        document_nouns=frozenset(_lines("document_nouns.txt")),
     )
