@@ -53,7 +53,8 @@ class Origin:
 class Skip:
     """An input record that is not an article and is counted, not analyzed and not an error: a
     WARC request or metadata record, a non-200 response, a PDF, a page without an article, a
-    page in another language, or a record already stored. `reason` is one of `SKIP_REASONS`;
+    page in another language, a record already stored, or a file in a folder whose extension
+    presslens does not read. `reason` is one of `SKIP_REASONS`;
     `detail` says more (the record type, the status, the content type, the language)."""
 
     location: str
@@ -66,7 +67,7 @@ class Skip:
 
 
 # Why a record was skipped (Skip.reason), in the order reports list them.
-SKIP_REASONS = ("stored", "not-response", "http-status", "not-html", "no-article", "language")
+SKIP_REASONS = ("stored", "not-response", "http-status", "not-html", "no-article", "language", "not-input")
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,13 @@ import codecs
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
 from presslens import Record, Reject, UsageError
 from presslens.inputs import iter_records, normalize_date, parse_dateline, parse_mapping
+from presslens.types import Skip
 
 
 def records(items):
@@ -176,7 +178,21 @@ def test_folder_is_walked_recursively_in_order(tmp_path, read_records):
     (tmp_path / "sub" / "c.txt").write_text("See.")
     (tmp_path / "notes.md").write_text("not an input")
     (tmp_path / ".hidden.txt").write_text("hidden")
-    assert [r.id for r in read_records(tmp_path)] == ["a", "b", "c"]
+    (tmp_path / "sub" / "photo").write_bytes(b"\x89PNG\r\n")
+    items = read_records(tmp_path)
+    assert [r.id for r in items if isinstance(r, Record)] == ["a", "b", "c"]
+    # a file presslens does not read is passed over, counted as a skip that names it, never
+    # dropped silently; hidden files are left out
+    skips = [(Path(r.location).name, r.reason, r.detail) for r in items if isinstance(r, Skip)]
+    assert skips == [("notes.md", "not-input", ".md"), ("photo", "not-input", "no extension")]
+
+
+def test_a_folder_with_files_presslens_does_not_read_says_so(tmp_path, run_cli):
+    (tmp_path / "a.txt").write_text('date 2020-09-15 Example News - "We will win," she said.')
+    (tmp_path / "bin.dat").write_bytes(bytes(range(256)))
+    result = run_cli("analyze", tmp_path, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0
+    assert "1 article" in result.stderr and "1 skipped (not-input 1)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,7 @@ def both_engines(tmp_path_factory, ray_local) -> dict:
     inputs.mkdir()
     write_jsonl(inputs / "files.jsonl", [invented_article(i) for i in range(HALF)])
     news_warc(inputs / "CC-NEWS-test.warc.gz", range(100, 100 + HALF))
+    (inputs / "notes.dat").write_bytes(b"\x00\x01")  # not an input: both engines count it as a skip
     meta = tmp / "meta.tsv"  # --metadata works on both engines: five records get another outlet and date
     meta.write_text("id\toutlet\tdate\n" + "".join(f"n{i}\tMetadata Wire\t2 January 2020\n" for i in range(5)))
     with Corpus(tmp / "local.duckdb") as corpus:
@@ -128,7 +129,7 @@ def both_engines(tmp_path_factory, ray_local) -> dict:
 def test_local_and_ray_give_identical_json(both_engines):
     tmp, local, ray = both_engines["tmp"], both_engines["local"], both_engines["ray"]
     assert (local.added, ray.added) == (2 * HALF, 2 * HALF) and local.analyzed == ray.analyzed == 2 * HALF
-    assert local.skipped_by == ray.skipped_by == {"not-response": HALF}
+    assert local.skipped_by == ray.skipped_by == {"not-response": HALF, "not-input": 1}
     a, b = stored(tmp / "local.duckdb"), stored(tmp / "ray.duckdb")
     assert len(a["analyses"]) == 2 * HALF
     assert a["analyses"] == b["analyses"]  # the presslens/1 JSON, byte for byte
@@ -164,7 +165,7 @@ def test_resumed_ray_run_analyses_only_what_no_shard_holds(both_engines, tmp_pat
     assert stored(tmp_path / "again.duckdb")["analyses"] == stored(both_engines["tmp"] / "ray.duckdb")["analyses"]
     with Corpus(tmp_path / "again.duckdb") as corpus:
         third = corpus.load([shards], pipeline=FAST, progress=False)  # the same shards again add nothing
-    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 3 * HALF  # articles and requests
+    assert (third.added, third.duplicates) == (0, 0) and third.skipped == 3 * HALF + 1  # articles, requests, notes.dat
 
 
 def test_cc_news_file_with_another_pipeline_gives_the_local_json_on_ray(tmp_path, ray_local):

@@ -46,9 +46,10 @@ BATCH_CHARS = 200_000
 SYSTEM_CONFIG = {"worker_niceness": 0}
 
 
-def input_files(paths: Iterable[str]) -> list[str]:
+def input_files(paths: Iterable[str], passed_over: list[str] | None = None) -> list[str]:
     """The files `inputs.iter_records(paths)` reads, named as it names them (globs expanded,
-    folders walked)."""
+    folders walked); `passed_over` gets the files of walked folders that it passes over (an
+    extension presslens does not read), which it counts as skips."""
     from ..inputs import readers as inputs
 
     files: list[str] = []
@@ -62,7 +63,11 @@ def input_files(paths: Iterable[str]) -> list[str]:
             if inputs._is_url(name):
                 files.append(name)
             else:
-                files.extend(str(f) for f in inputs._files(name))
+                for f, readable in inputs._walk(name):
+                    if readable:
+                        files.append(str(f))
+                    elif passed_over is not None:
+                        passed_over.append(str(f))
     return files
 
 
@@ -95,7 +100,11 @@ def read_unit(unit: dict[str, Any], held: Any, metadata: Any = None) -> Iterator
     if cwd and os.path.isdir(cwd) and os.getcwd() != cwd:
         os.chdir(cwd)  # relative paths name the same files on the driver's machine (and in locations)
     path, done = unit["path"], set(unit["done"])
-    items = iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)
+    if unit.get("not_input"):  # passed over by the folder walk, as iter_records does
+        skip = Skip(path, "not-input", os.path.splitext(path)[1].lower() or "no extension", Path(path).stem)
+        items: Iterable[Record | Reject | Skip] = [skip]
+    else:
+        items = iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)
     for seq, item in enumerate(apply_metadata(items, metadata)):
         base = {"location": item.location, "input_file": path, "seq": seq}
         if isinstance(item, Skip):
@@ -245,7 +254,8 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
         raise UsageError(Errors.E331) from exc
     from .ingest import Progress
 
-    files = input_files(paths)
+    passed_over: list[str] = []
+    files = input_files(paths, passed_over)
     by_file: dict[str, list[str]] = {f: [] for f in files}
     for loc in done:
         for sep in ("@", ":"):
@@ -259,6 +269,7 @@ def run(paths: list[str], shard_dir: str, *, options: Options, address: str | No
     cwd = os.getcwd()
     units = [{"path": f, "done": by_file[f], "cwd": cwd, "input_format": input_format, "mapping": dict(mapping or {})}
              for f in files]
+    units += [{"path": f, "done": [], "cwd": cwd, "not_input": True} for f in passed_over]
     counts: dict[str, Any] = {"records": 0, "articles": 0, "statements": 0, "copies": 0, "rejects": 0,
                               "stored": 0, "skipped_by": {}, "seconds": 0.0, "files": len(files)}
     if not units:

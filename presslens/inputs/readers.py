@@ -479,15 +479,21 @@ _READERS = {
 
 def _files(path: str) -> Iterator[Path]:
     """Files named by `path`: itself, or every file with a known extension below it, sorted."""
+    return (file for file, readable in _walk(path) if readable)
+
+
+def _walk(path: str) -> Iterator[tuple[Path, bool]]:
+    """`path` itself, or every file below it (hidden ones left out), sorted, each with whether
+    its extension is one presslens reads; the others are passed over, counted as skips."""
     p = Path(path)
     if p.is_dir():
         for root, dirs, files in os.walk(p):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if not name.startswith(".") and (Path(name).suffix.lower() in EXTENSIONS or is_warc(name)):
-                    yield Path(root) / name
+                if not name.startswith("."):
+                    yield Path(root) / name, Path(name).suffix.lower() in EXTENSIONS or is_warc(name)
     elif p.is_file():
-        yield p
+        yield p, True
     else:
         raise UsageError(Errors.E010.format(path=path))
 
@@ -588,8 +594,11 @@ def _iter_paths(
         if _is_url(path):
             yield from iter_warc(path, done=done)
             continue
-        for file in _files(path):
+        for file, readable in _walk(path):
             if skip and file.resolve() in skip:
+                continue
+            if not readable:  # "photo.jpg", "notes.dat" in a folder: counted, never silently dropped
+                yield Skip(str(file), "not-input", file.suffix.lower() or "no extension", file.stem)
                 continue
             try:
                 stream = open(file, "rb")
