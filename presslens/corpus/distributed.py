@@ -93,7 +93,7 @@ def read_unit(unit: dict[str, Any], held: Any, metadata: Any = None) -> Iterator
     import numpy as np
 
     from ..inputs.metadata import apply_metadata
-    from ..inputs.readers import iter_records
+    from ..inputs.readers import iter_records, not_input
 
     held, metadata = _value(held), _value(metadata)
     cwd = unit.get("cwd")
@@ -101,8 +101,7 @@ def read_unit(unit: dict[str, Any], held: Any, metadata: Any = None) -> Iterator
         os.chdir(cwd)  # relative paths name the same files on the driver's machine (and in locations)
     path, done = unit["path"], set(unit["done"])
     if unit.get("not_input"):  # passed over by the folder walk, as iter_records does
-        skip = Skip(path, "not-input", os.path.splitext(path)[1].lower() or "no extension", Path(path).stem)
-        items: Iterable[Record | Reject | Skip] = [skip]
+        items: Iterable[Record | Reject | Skip] = [not_input(Path(path))]
     else:
         items = iter_records([path], unit.get("input_format"), unit.get("mapping"), done=done)
     for seq, item in enumerate(apply_metadata(items, metadata)):

@@ -482,6 +482,11 @@ def _files(path: str) -> Iterator[Path]:
     return (file for file, readable in _walk(path) if readable)
 
 
+def not_input(file: Path) -> Skip:
+    """The skip of a file that a folder walk passes over (its extension is not one presslens reads)."""
+    return Skip(str(file), "not-input", file.suffix.lower() or "no extension", file.stem)
+
+
 def _walk(path: str) -> Iterator[tuple[Path, bool]]:
     """`path` itself, or every file below it (hidden ones left out), sorted, each with whether
     its extension is one presslens reads; the others are passed over, counted as skips."""
@@ -598,7 +603,7 @@ def _iter_paths(
             if skip and file.resolve() in skip:
                 continue
             if not readable:  # "photo.jpg", "notes.dat" in a folder: counted, never silently dropped
-                yield Skip(str(file), "not-input", file.suffix.lower() or "no extension", file.stem)
+                yield not_input(file)
                 continue
             try:
                 stream = open(file, "rb")

@@ -298,13 +298,17 @@ def parse_source(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:
     if found is None:
         return None
     s, e = found
-    line = [i for i in range(s, e) if doc[i].is_space and "\n" in doc[i].text]
+    line = [i for i in range(s, e) if _line_break(doc[i])]
     if line:  # "11:05 a.m.\n\nDonald Trump said": the words on the cue's side of the break
         s, e = (line[-1] + 1, e) if e <= cue[0] else (s, line[0])
     gap = range(e, cue[0]) if e <= cue[0] else range(cue[1], s)
-    if e <= s or any(doc[i].is_space and "\n" in doc[i].text for i in gap):
+    if e <= s or any(_line_break(doc[i]) for i in gap):
         return None
     return s, e
+
+
+def _line_break(tok) -> bool:
+    return tok.is_space and "\n" in tok.text
 
 
 def _parse_source(doc: Doc, cue: tuple[int, int]) -> tuple[int, int] | None:

@@ -66,7 +66,7 @@ ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of who
 # stacked statement touches, is added when the encoder's judge (calibrated: its confidence is
 # the chance the statement is right end to end) gives it better than even odds. 0.5 is that
 # rule, not a figure tuned on dev (docs/evaluation.md, 2026-12-02, shows the dev sweep). Where
-# the encoder reads the words of one stacked statement differently, the likelier reading wins.
+# the encoder reads the words of stacked statements differently, the likelier reading wins.
 SECOND_OPINION = 0.5
 
 
@@ -380,10 +380,10 @@ def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content:
     if not verbs or verbs[0].dep_ not in ("advcl", "conj") or any(
             c.dep_ in ("nsubj", "nsubjpass") for c in verbs[0].children):
         return source
-    pronoun, verb = source[0].root, verbs[0]
-    alone = len(source[0]) == 1 and pronoun.tag_ == "PRP"  # "he", "she", "they"
+    subject, verb = source[0].root, verbs[0]
+    alone = len(source[0]) == 1 and subject.tag_ == "PRP"  # "he", "she", "they"
     head = verb.head
-    if pronoun.head.i == head.i and (alone or pronoun.dep_ == "nsubj"):
+    if subject.head.i == head.i and (alone or subject.dep_ == "nsubj"):
         # "X said he didn't believe it, arguing that": the parse hangs the participle on the
         # reported clause; after a comma it goes with the reporting verb (PolNeAR reads it so)
         outer = head.head
@@ -399,7 +399,7 @@ def _shared_subject(doc: Doc, source: list[Span], cue: tuple[int, int], content:
     else:
         return source
     span = _outside(doc, found, content)
-    if span is None or pronoun.i in range(span.start, span.end):
+    if span is None or subject.i in range(span.start, span.end):
         return source
     return [span]
 
