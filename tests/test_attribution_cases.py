@@ -536,3 +536,39 @@ def test_a_document_speaks_for_its_author(analyze_text, text, content, name):
     st = statement_with(art, content)
     assert speaker_name(art, st) == name
     assert st.attribution == "named"
+
+
+TRANSCRIPT = (
+    "Governor Ann Cole spoke to Tom Reyes of Channel 4 on Sunday about the flood defences.\n\n"
+    "UPDATE: The interview has been shortened.\n\n"
+    "REYES: Governor, the river rose two metres last week. Why were the barriers still in storage?\n\n"
+    "COLE: The barriers were ordered in March. The supplier delivered them late, and we put them up "
+    "as soon as they arrived.\n\n"
+    "Every town on the river had asked for them by then.\n\n"
+    "(BEGIN VIDEO CLIP)\n\n"
+    "REYES: Will you pay the farmers for their losses?\n\n"
+    "COLE: We will pay every farm whose fields were flooded.\n"
+)
+
+
+def test_a_transcript_turn_is_its_speakers_statement(analyze_text):
+    """Issue 8 §3 (text as it comes from the web): "COLE: ..." opening a paragraph is Cole's
+    statement, the colon its cue; the paragraphs after a turn up to the next one are more of it
+    (not a stage direction); a heading in capitals ("UPDATE: ...") is nobody's turn."""
+    art = analyze_text(TRANSCRIPT)
+    turns = [st for st in art.statements if [art.text[s:e] for s, e in st.cue] == [":"]]
+    assert [source_text(art, st) for st in turns] == ["REYES", "COLE", "REYES", "COLE"]
+    assert [speaker_name(art, st) for st in turns] == ["Tom Reyes", "Ann Cole", "Tom Reyes", "Ann Cole"]
+    assert content_text(art, turns[1]) == ("The barriers were ordered in March. The supplier delivered them late, and we "
+                                           "put them up as soon as they arrived | Every town on the river had asked for "
+                                           "them by then")
+    assert content_text(art, turns[3]) == "We will pay every farm whose fields were flooded"
+    assert not any("interview has been shortened" in content_text(art, st) for st in art.statements)
+    assert not any("BEGIN VIDEO" in content_text(art, st) for st in art.statements)
+
+
+def test_a_label_in_capitals_that_names_nobody_is_no_turn(analyze_text):
+    """A paragraph headed "BREAKING NEWS:" or by a one-off word in capitals that names nobody the
+    article mentions ("SPORT: ...") is no transcript's turn."""
+    art = analyze_text("SPORT: The city marathon moves to April.\n\nThe race draws twelve thousand runners.")
+    assert not any([art.text[s:e] for s, e in st.cue] == [":"] for st in art.statements)

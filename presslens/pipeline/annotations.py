@@ -54,6 +54,7 @@ class DocStatement:
     attribution: str = "named"  # named, pronoun, group, vague, unattributed
     according_to: list[DocRelay] = field(default_factory=list)
     confidence: float = 1.0
+    turn: bool = False  # a transcript's turn, read off the layout: no reading of the tags replaces it
 
 
 @dataclass

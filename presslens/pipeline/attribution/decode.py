@@ -31,6 +31,7 @@ class Linked:
     floating: bool = False  # content with no cue of its own
     parsed: bool = False  # content read off the parse, not tagged
     relayed_by: list[tuple[int, int]] = field(default_factory=list)  # according_to relays
+    turn: bool = False  # a transcript's turn ("PENCE: ..."), read off the layout (`transcript_turns`)
 
 
 def _dist(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -139,6 +140,7 @@ def link(doc: Doc, runs: list[tuple[str, int, int]], quoted: list[int] | None = 
                 rest = [r for r in st.content if not (r[0] < src[1] and src[0] < r[1])]
                 st.content = rest or st.content
     out = _inverted_cues(doc, out, quoted)
+    out = transcript_turns(doc, out)
     out.sort(key=lambda st: st.content[0][0])
     return out
 
@@ -183,6 +185,87 @@ def _inverted_cues(doc: Doc, out: list[Linked], quoted: list[int] | None) -> lis
         elif len(hit) == 1 and (not hit[0].cue or any(s <= first < e for s, e in hit[0].cue)):
             hit[0].cue, hit[0].source, hit[0].content, hit[0].floating = [cue], [source], [content], False
     return out
+
+
+# Words that head a paragraph in capitals before a colon without naming who speaks
+# ("UPDATE: ...", "WATCH: ...", "BYLINE: ...")
+_NOT_SPEAKERS = {"update", "updated", "watch", "byline", "warning", "note", "editor's note", "editors note", "photo",
+                 "video", "read more", "related", "source", "sources", "correction", "breaking", "exclusive",
+                 "breaking news", "live", "analysis", "opinion", "transcript", "q", "a", "ps", "p.s.", "tl;dr", "faq"}
+_TURN_LABEL_WORDS = 4
+
+
+def _turn_label(texts: list[str], start: int, end: int) -> tuple[int, int, int] | None:
+    """(label start, label end, colon) when the paragraph `start:end` opens, after an optional
+    quotation mark, with a speaker label in capitals and a colon ("WALLACE: Let's start ...",
+    '"SEN. CRUZ: We ...'): the turn of a transcript."""
+    i = start
+    if i < end and texts[i] in _OPENING_MARKS + ("\u201d",):
+        i += 1
+    j = i
+    while j < end and j - i < _TURN_LABEL_WORDS and texts[j] != ":":
+        word = texts[j].replace(".", "").replace("'", "").replace("\u2019", "").replace("-", "")
+        if not (word.isalpha() and word.isupper()):
+            return None
+        j += 1
+    if j == i or j >= end or texts[j] != ":" or not any(sum(c.isupper() for c in texts[k]) >= 2 for k in range(i, j)):
+        return None
+    return i, j, j
+
+
+def transcript_turns(doc: Doc, out: list[Linked]) -> list[Linked]:
+    """Interview and debate transcripts: a paragraph that opens with a speaker label in capitals
+    and a colon ("PENCE: Well, look, ...") is that speaker's statement, the colon its cue and
+    the rest of the paragraph its content, with the paragraphs after it up to the next turn
+    (not a stage direction such as "(BEGIN VIDEO CLIP)"): PolNeAR annotates turns so. A label
+    is a speaker when it heads two turns of the article or names a person the article
+    mentions, and is none of the headings of `_NOT_SPEAKERS`. A turn replaces what the tagger
+    made of its label, of most of its words, or of its words without a source; an attribution
+    with its own source inside the turn ("as the Journal wrote, ...") stays."""
+    texts = token_texts(doc)[0]
+    paras = paragraph_bounds(doc)
+    found = []
+    for k, (start, end) in enumerate(paras):
+        label = _turn_label(texts, start, end)
+        if label is not None and " ".join(texts[label[0]:label[1]]).lower() not in _NOT_SPEAKERS:
+            found.append((k, label))
+    if not found:
+        return out
+    person_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent}
+    heads: dict[str, int] = {}  # by last word: "JAKE TAPPER" and "TAPPER" are one speaker
+    for _k, (_s, e, _c) in found:
+        heads[texts[e - 1].lower()] = heads.get(texts[e - 1].lower(), 0) + 1
+    for n, (k, (s, e, colon)) in enumerate(found):
+        if heads[texts[e - 1].lower()] < 2 and not any(texts[i].lower() in person_words for i in range(s, e)):
+            continue
+        last = found[n + 1][0] if n + 1 < len(found) else k + 1  # the next turn's paragraph
+        spans = [(colon + 1, paras[k][1])] + [paras[j] for j in range(k + 1, last) if texts[paras[j][0]] not in "(["]
+        spans = [sp for sp in (_without_marks(texts, a, b) for a, b in spans) if sp is not None]
+        words = [i for a, b in spans for i in range(a, b) if any(c.isalnum() for c in texts[i])]
+        if len(words) < 2:
+            continue
+        source, cue, inside_turn = (s, e), (colon, colon + 1), set(words)
+
+        def replaced(st: Linked) -> bool:
+            mine = [i for a, b in st.content for i in range(a, b) if any(c.isalnum() for c in texts[i])]
+            inside = sum(i in inside_turn for i in mine)
+            on_label = any(a < cue[1] and s <= b - 1 for a, b in st.source + st.cue + st.content)
+            own_source = any(a >= colon for a, _b in st.source)
+            return inside > 0 and (on_label or 2 * inside >= len(words) or not own_source)
+
+        out = [st for st in out if not replaced(st)]
+        out.append(Linked(cue=[cue], source=[source], content=spans, turn=True))
+    return out
+
+
+def _without_marks(texts: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """`start:end` without the spaces and quotation marks at its edges (None when nothing is left)."""
+    marks = _OPENING_MARKS + ("\u201d", "\u2019")
+    while start < end and (texts[start].isspace() or texts[start] in marks):
+        start += 1
+    while end > start and (texts[end - 1].isspace() or texts[end - 1] in marks):
+        end -= 1
+    return (start, end) if start < end else None
 
 
 def _open_mark(text: str) -> str | None:

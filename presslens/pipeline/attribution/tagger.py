@@ -68,6 +68,10 @@ ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of who
 # rule, not a figure tuned on dev (docs/evaluation.md, 2026-12-02, shows the dev sweep). Where
 # the encoder reads the words of stacked statements differently, the likelier reading wins.
 SECOND_OPINION = 0.5
+# The confidence of a transcript's turn ("PENCE: ..."), which the judges were not trained to
+# read: the share of turns right end to end on the PolNeAR train articles with transcripts
+# (10 of 14 turns in the 4 train articles whose paragraphs open with capitals and a colon).
+TURN_CONFIDENCE = 0.7
 
 
 def sentence_chunks(a: DocArrays, start: int, end: int, limit: int = ENCODER_CHUNK_WORDS) -> list[tuple[int, int]]:
@@ -234,7 +238,7 @@ class Attributor:
             if not hit and toks and st.confidence >= SECOND_OPINION:
                 k = len(kept)
                 kept.append(st)
-            elif hit and _likelier(st, [kept[h] for h in hit]):
+            elif hit and not any(kept[h].turn for h in hit) and _likelier(st, [kept[h] for h in hit]):
                 for h in hit:
                     for i in words(kept[h]):
                         owner.pop(i, None)
@@ -255,6 +259,8 @@ class Attributor:
             feats = [statement_features(doc, st, probs, inq, self.lexicon) for st in linked]
             conf = self.judge.predict(np.array(feats)).tolist()
             keep = self.threshold
+            # a transcript's turn is read off the layout, not the tags the judge was trained on
+            conf = [max(c, TURN_CONFIDENCE) if st.turn else c for st, c in zip(linked, conf)]
             return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
         return [self._statement(doc, st, probs, inq) for st in linked]
 
@@ -287,7 +293,7 @@ class Attributor:
             ent, _ = _entity_at(doc, doc[rs[0] : rs[1]])
             according.append(DocRelay(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
-                            attribution=attribution, according_to=according, confidence=round(conf, 3))
+                            attribution=attribution, according_to=according, confidence=round(conf, 3), turn=st.turn)
 
 
 def _likelier(new: DocStatement, old: list[DocStatement]) -> bool:
@@ -538,6 +544,8 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
         noun = head.head.head
         return _speaker(doc, [doc[noun.left_edge.i : noun.i + 1]], lex)
     ent, mention = _entity_at(doc, span)
+    if ent is None and (named := _named_in_capitals(doc, span)) is not None:
+        return named.id, "named"  # "PENCE: Well, look, ...": a transcript's turn
     author = _author(span) if ent is None else None
     if author is not None:  # "Ms. Park's statement said", "a letter from the ministry said"
         return _speaker(doc, [author], lex)
@@ -563,6 +571,17 @@ def _speaker(doc: Doc, source: list[Span], lex: Lexicon) -> tuple[str | None, st
     definite = head.pos_ == "PROPN" or any(
         c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in head.children)
     return None, "named" if definite else "vague"
+
+
+def _named_in_capitals(doc: Doc, span: Span):
+    """The person a source in capitals names by last name ("PENCE", "SEN. CRUZ": a transcript's
+    speaker label), when the article names one person so; else None."""
+    words = [t.lower_ for t in span if t.is_alpha]
+    if not words or not span.text.isupper():
+        return None
+    found = {ent.id: ent for ent in doc._.pl_entities or [] if ent.type == "PERSON"
+             and any(m.kind in ("name", "title") and m.span[-1].lower_ == words[-1] for m in ent.mentions)}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _author(span: Span) -> Span | None:
