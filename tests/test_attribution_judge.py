@@ -1,6 +1,6 @@
 """The statement judge's trees evaluated by presslens (`attribution/trees.py`) give LightGBM's
-own numbers, to the last bit: on the shipped judges and on models whose splits send missing
-values (NaN, zero) one way."""
+own numbers, to the last bit: on the shipped judges and content-end ranker, and on models whose
+splits send missing values (NaN, zero) one way."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def hard_rows(model: TreeEnsemble, n: int, seed: int = 0) -> np.ndarray:
     return np.concatenate([rng.choice(values, size=(n, width)), rng.random((n, width)) * 100])
 
 
-@pytest.mark.parametrize("name", ["judge", "encoder-judge", "stacked-judge"])
+@pytest.mark.parametrize("name", ["judge", "encoder-judge", "stacked-judge", "ends"])
 def test_shipped_judges_score_as_lightgbm_does(name, lightgbm):
     path = DATA / f"{name}.lgb.txt"
     ours, theirs = TreeEnsemble.load(path), lightgbm.Booster(model_file=str(path))

@@ -13,7 +13,7 @@ own statement judge trained on held-out predictions of the same tagger.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parenthetical_fronts, parse_source, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
+from .ends import EndRanker
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -41,6 +42,7 @@ _RELATIVE = {"who", "which", "that", "whom"}
 _ENTITY_LEX = entity_lexicons.load()
 _ORG_NOUNS = _ENTITY_LEX.org_nouns  # "the ministry said": an institution
 
+ENDS_FILE = "ends.lgb.txt"  # the content-end ranker (ends.py), trained on gold contents
 _LABEL_INDEX = {lab: k for k, lab in enumerate(LABELS)}
 
 # tagger name -> (CRF weights or None, judge weights, whether the encoder runs)
@@ -109,6 +111,7 @@ class Attributor:
     encoder: EncoderTagger | None = None
     name: str = "crf"  # which of TAGGERS
     second: Attributor | None = None  # stacked: the encoder alone, for what the CRF left out
+    ends: EndRanker | None = None  # re-ends the contents the judge keeps (ends.py)
 
     @classmethod
     def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf") -> Attributor:
@@ -134,11 +137,14 @@ class Attributor:
             judge = TreeEnsemble.load(folder / judge_file)
         encoder = EncoderTagger.load(folder) if uses_encoder else None
         lexicon = lexicon or Lexicon.load()
+        ends = None
+        if (folder / ENDS_FILE).exists() and "ends" in meta:
+            ends = EndRanker(TreeEnsemble.load(folder / ENDS_FILE), meta["ends"]["margin"])
         second = None
         if name == "stacked" and (folder / TAGGERS["encoder"][1]).exists():
             second = cls(None, lexicon, meta, TreeEnsemble.load(folder / TAGGERS["encoder"][1]), encoder=encoder,
-                         name="encoder")
-        return cls(tagger, lexicon, meta, judge, encoder=encoder, name=name, second=second)
+                         name="encoder", ends=ends)
+        return cls(tagger, lexicon, meta, judge, encoder=encoder, name=name, second=second, ends=ends)
 
     @property
     def threshold(self) -> float:
@@ -261,8 +267,20 @@ class Attributor:
             keep = self.threshold
             # a transcript's turn is read off the layout, not the tags the judge was trained on
             conf = [max(c, TURN_CONFIDENCE) if st.turn else c for st, c in zip(linked, conf)]
-            return [self._statement(doc, st, probs, inq, c) for st, c in zip(linked, conf) if c >= keep]
+            kept = [(st, c) for st, c in zip(linked, conf) if c >= keep]
+            if self.ends is not None:  # the judge scored the tagger's reading; its end may move
+                kept = [(self._reended(doc, st, [o for o, _ in kept], inq), c) for st, c in kept]
+            return [self._statement(doc, st, probs, inq, c) for st, c in kept]
         return [self._statement(doc, st, probs, inq) for st in linked]
+
+    def _reended(self, doc: Doc, st: Linked, others: list[Linked], inq: list[int]) -> Linked:
+        """`st` with its content's end chosen by `self.ends` (not a transcript's turn: its
+        paragraphs bound it)."""
+        if st.turn or not st.content:
+            return st
+        taken = [sp for o in others if o is not st for sp in o.content + o.cue + o.source] + st.cue + st.source
+        content = self.ends.reend(doc, st.content, st.cue, inq, taken)
+        return st if content == st.content else replace(st, content=content)
 
     # -- set annotations ---------------------------------------------------------------------
     def _statement(self, doc: Doc, st: Linked, probs: list[float], inq: list[int], conf: float | None = None) -> DocStatement:

@@ -13,7 +13,10 @@ Reproduces every shipped weight file of `presslens/data/attribution/`:
 5. one statement judge per tagger (LightGBM, `judge.py`): taggers fitted on one half of train
    predict the other half, those held-out statements are labelled with the scorer's matching
    -> `judge.lgb.txt`, `encoder-judge.lgb.txt`, `stacked-judge.lgb.txt`, thresholds in
-   `meta.json`.
+   `meta.json`;
+6. the content-end ranker (LightGBM, `ends.py`) on the gold contents of train and their parse
+   -> `ends.lgb.txt`; its margin over the tagger's own end is the one that gets most ends of
+   the `stacked` tagger's train contents right.
 `meta.json` also records the data, parameters, versions and the command (provenance).
 """
 
@@ -30,7 +33,7 @@ from pathlib import Path
 import pycrfsuite
 
 from ...errors import Errors, UsageError
-from . import judge
+from . import ends, judge
 from .features import DocArrays, add_encoder_features, para_features, paragraphs
 from .lexicon import Lexicon
 from .polnear import read_split
@@ -164,8 +167,62 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
             docs, articles,
             lambda k: Attributor(crf_half(k, oof, "stacked"), lex, {}, None, raw=True, encoder=folds[k], name="stacked"), log)
         booster.save_model(str(out / "stacked-judge.lgb.txt"))
+    # -- the content-end ranker ---------------------------------------------------------------
+    log("ends: ranker on the gold contents ...")
+    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")  # the thresholds, read back
+    meta["ends"] = fit_ends(docs, articles, out, lex, log)
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
+
+
+class _EndsRecorder(ends.EndRanker):
+    """Leaves every content as the tagger ended it, and keeps the scores of those whose start
+    is a gold content's start and whose candidates hold that content's end."""
+
+    def __init__(self, model):
+        super().__init__(model, margin=0.0)
+        self.gold, self.groups = [], []
+
+    def reend(self, doc, content, cue, inq, taken):
+        found = self.scored(doc, content, cue, inq, taken)
+        if found is not None:
+            start, end, cands, scores = found
+            for s, e in self.gold:
+                while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+                    e -= 1
+                while s < e and (doc[s].is_punct or doc[s].is_space):
+                    s += 1
+                if abs(s - start) <= 1 and e in cands:
+                    self.groups.append((scores.tolist(), cands.index(end), cands.index(e)))
+                    break
+        return content
+
+
+def fit_ends(docs, articles, out: Path, lex: Lexicon, log=print) -> dict:
+    """The content-end ranker (`ends.py`): fitted on the gold contents of `docs`, its margin
+    chosen on the stacked tagger (just written to `out`) re-reading the same articles."""
+    from .tagger import ENDS_FILE, Attributor
+    from .trees import TreeEnsemble
+
+    xs, ys = [], []
+    for doc, article in zip(docs, articles):
+        x, y = ends.examples(doc, article, DocArrays(doc, lex).quoted)
+        xs += x
+        ys += y
+    ends.fit(xs, ys).save_model(str(out / ENDS_FILE))
+    attributor = Attributor.load(out, lex, tagger="stacked")
+    recorder = _EndsRecorder(TreeEnsemble.load(out / ENDS_FILE))
+    attributor.ends = attributor.second.ends = recorder
+    for doc, article in zip(docs, articles):
+        doc._.pl_entities = []
+        recorder.gold = [tuple(ends.token_span(doc, *sorted(a.content)[-1]) or (0, 0)) for a in article.attributions]
+        attributor.statements(doc)
+    margin, right = ends.choose_margin(recorder.groups)
+    kept = sum(here == gold for _, here, gold in recorder.groups) / max(1, len(recorder.groups))
+    log(f"  ends: margin {margin} ({right:.3f} of {len(recorder.groups)} ends right; the tagger's own {kept:.3f})")
+    return {"margin": margin, "candidates": len(xs), "gold_contents": sum(ys), "params": ends.PARAMS, "rounds": ends.ROUNDS,
+            "margin_chosen_on": f"{len(recorder.groups)} stacked contents of train with a gold start",
+            "right_ends_on_train": round(right, 4), "tagger_right_ends_on_train": round(kept, 4)}
 
 
 def _check_extra(fine_tune: bool) -> None:

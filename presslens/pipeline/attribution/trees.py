@@ -85,6 +85,9 @@ class TreeEnsemble:
             missing = self.missing[trees, node]
             nan = np.isnan(value)
             value = np.where(nan & (missing != _NAN), 0.0, value)
+            # LightGBM reads a dense row as sparse pairs, dropping values within kZeroThreshold of
+            # 0 (c_api.cpp, RowFunctionFromDenseMatric): 1e-36 is 0.0 to it, whatever the split
+            value = np.where(np.abs(value) <= _ZERO_THRESHOLD, 0.0, value)
             to_default = ((missing == _ZERO) & (np.abs(value) <= _ZERO_THRESHOLD)) | ((missing == _NAN) & nan)
             left = np.where(to_default, self.default_left[trees, node], value <= self.threshold[trees, node])
             node = np.where(left, self.left[trees, node], self.right[trees, node])

@@ -1,0 +1,236 @@
+"""Where a reported content ends: the candidate ends of a content, ranked by a trained model.
+
+The taggers bound a content token by token, and on PolNeAR dev a third of the contents they
+find have the right start and the wrong end: "condemned North Korea's missile launch | as
+Pyongyang fired three missiles", "said the timing was not intentional | ; they only learned on
+Friday", or a content cut short before its last clause. Where a content can end is a small set
+(the sentence's end, and before a comma, a semicolon, a dash, a conjunction, a subordinator, a
+relative pronoun, a participle, a preposition), and which of them is right is read off the
+parse around it: whether the words after it start a clause of their own, hang from the
+content's words or from the cue, whether a quotation is left open.
+
+`EndRanker` scores each candidate end of a content's last part with a small LightGBM model
+(`ends.lgb.txt`), trained on the *gold* contents of PolNeAR train and their spaCy parse alone
+(`fit`), so it never learnt any tagger's habits. The tagger's own end stays unless the model
+gives another candidate a higher score by more than `margin` (stored in `meta.json`, chosen on
+PolNeAR train, `choose_margin`): the tagger's end is evidence the model does not see.
+
+Only a content that lies in one sentence and is not wholly quoted is re-ended (a quotation's
+marks bound it already; a content over several sentences ends at a sentence's end); a content
+never grows into the span of another statement, nor into its own cue or source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .trees import TreeEnsemble
+
+# The word after a content that can end there (besides punctuation, a sentence's end and
+# the parse's cc/mark/prep/relcl heads): subordinators, relative words, participial links.
+_BREAKERS = {
+    "and", "but", "or", "nor", "so", "yet", "as", "while", "whereas", "because", "since", "when", "where", "after",
+    "before", "if", "unless", "until", "though", "although", "despite", "including", "which", "who", "whom", "whose",
+    "that", "according", "amid", "even", "than", "like", "without", "with", "for", "to", "in", "on", "at", "by", "from",
+    "about", "over", "against", "during", "into", "of", "saying", "adding", "noting", "calling", "citing",
+}
+_RELATIVE = {"which", "who", "whom", "whose", "where"}
+_SUBORD = {"as", "while", "whereas", "because", "since", "when", "after", "before", "if", "unless", "until", "though",
+           "although", "despite", "even", "than"}
+_DASHES = {"--", "—", "–", "-"}
+_QUOTES = {'"', "“", "”", "''", "``", "'", "‘", "’"}
+_UPOS = ["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ",
+         "SYM", "VERB", "X", "SPACE"]
+_DEPS = ["ROOT", "acl", "acomp", "advcl", "advmod", "amod", "appos", "attr", "aux", "auxpass", "cc", "ccomp", "conj",
+         "dative", "dep", "det", "dobj", "mark", "neg", "nmod", "npadvmod", "nsubj", "nsubjpass", "nummod", "pcomp",
+         "pobj", "poss", "prep", "punct", "relcl", "xcomp", "compound", "prt", "oprd", "agent", "expl", "csubj",
+         "intj", "quantmod", "parataxis", "case", "preconj", "predet", "meta"]
+_UPOS_ID = {p: k for k, p in enumerate(_UPOS)}
+_DEP_ID = {d: k for k, d in enumerate(_DEPS)}
+
+FEATURES = (
+    "n_words", "frac", "to_sent_end", "is_sent_end", "is_stop", "crossed", "crossed_commas",
+    "next_pos", "next_dep", "next_comma", "next_semi", "next_colon", "next_dash", "next_paren", "next_quote",
+    "next_period", "next_cc", "next_subord", "next_relative", "next_that", "next_including", "next_according",
+    "next_vbg", "next_prep", "next_head_in", "next_head_before", "next_head_is_cue",
+    "after_pos", "after_dep", "after_verb", "after_pron_det", "subj_ahead", "verb_ahead",
+    "last_pos", "last_dep", "last_punct", "root_cut", "fragments", "root_dep",
+    "in_quote_last", "in_quote_next", "open_quote", "that_start", "cue_before", "cue_noun", "start_dep",
+)
+
+# LightGBM settings of the ranker (binary: is this candidate the gold end)
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
+          "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "seed": 7, "verbose": -1,
+          "num_threads": 1}
+ROUNDS = 300
+
+
+def _word(t) -> bool:
+    return not (t.is_punct or t.is_space)
+
+
+def candidates(doc: Doc, start: int, stop: int) -> list[int]:
+    """The ends k (content = doc[start:k]) a content starting at `start` may have before `stop`
+    (exclusive bound: the sentence's end or the next span that is not this content's)."""
+    out = []
+    for k in range(start + 1, stop + 1):
+        if not _word(doc[k - 1]):
+            continue  # the same end as the last word's: counted there
+        if k == stop:
+            out.append(k)
+            continue
+        t = doc[k]
+        if (not _word(t) or t.lower_ in _BREAKERS or t.dep_ in ("cc", "mark", "prep", "relcl", "advcl", "acl")
+                or t.tag_ == "VBG"):
+            out.append(k)
+    return out
+
+
+def features(doc: Doc, start: int, k: int, stop: int, sent_end: int, cue: list[tuple[int, int]], inq: list[int],
+             cands: list[int]) -> list[float]:
+    """The facts about ending the content doc[start:k] at k (see FEATURES)."""
+    words = [t for t in doc[start:k] if _word(t)]
+    t = doc[k] if k < len(doc) else None
+    after = next((doc[j] for j in range(k, min(stop + 3, len(doc))) if _word(doc[j])), None) if t is not None else None
+    cue_toks = {i for s, e in cue for i in range(s, e)}
+    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
+    inside = range(start, k)
+    heads_out = [doc[i] for i in inside if not (start <= doc[i].head.i < k) or doc[i].head.i == i]
+    root = min(heads_out, key=lambda x: len(list(x.ancestors))) if heads_out else doc[start]
+    last = words[-1] if words else doc[k - 1]
+    ahead = range(k, min(stop, k + 8))
+    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES or doc[i].text in ('"',))
+    lower = t.lower_ if t is not None else ""
+    nxt = [t is not None and t.text == x for x in (",", ";", ":")]
+    return [
+        len(words), (k - start) / max(1, sent_end - start), sent_end - k, float(k >= sent_end or all(not _word(doc[j]) for j in range(k, sent_end))),
+        float(k == stop), sum(1 for c in cands if c < k), sum(1 for i in inside if doc[i].text == ","),
+        _UPOS_ID.get(t.pos_, -1) if t is not None else -1, _DEP_ID.get(t.dep_, -1) if t is not None else -1,
+        *map(float, nxt), float(t is not None and t.text in _DASHES), float(t is not None and t.text in "()[]"),
+        float(t is not None and t.text in _QUOTES), float(t is not None and t.text in (".", "!", "?")),
+        float(t is not None and (t.dep_ == "cc" or t.pos_ == "CCONJ")), float(lower in _SUBORD or (t is not None and t.dep_ == "mark")),
+        float(lower in _RELATIVE), float(lower == "that"), float(lower == "including"), float(lower == "according"),
+        float(t is not None and t.tag_ == "VBG"), float(t is not None and t.dep_ == "prep"),
+        float(t is not None and start <= t.head.i < k), float(t is not None and t.head.i < start),
+        float(t is not None and t.head.i in cue_toks),
+        _UPOS_ID.get(after.pos_, -1) if after is not None else -1, _DEP_ID.get(after.dep_, -1) if after is not None else -1,
+        float(after is not None and after.pos_ in ("VERB", "AUX")), float(after is not None and after.pos_ in ("PRON", "DET")),
+        float(any(doc[j].dep_ in ("nsubj", "nsubjpass") and doc[j].head.i >= k for j in ahead)),
+        float(any(doc[j].pos_ == "VERB" for j in ahead)),
+        _UPOS_ID.get(last.pos_, -1), _DEP_ID.get(last.dep_, -1), float(not _word(doc[k - 1])),
+        root.right_edge.i + 1 - k, len(heads_out), _DEP_ID.get(root.dep_, -1),
+        float(inq[last.i]) if inq else 0.0, float(inq[k]) if inq and k < len(inq) else 0.0, float(quotes_in % 2),
+        float(doc[start].lower_ == "that"), float(bool(cue) and cue[0][0] < start),
+        float(cue_head is not None and cue_head.pos_ == "NOUN"), _DEP_ID.get(doc[start].dep_, -1),
+    ]
+
+
+def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
+    """(start, end, stop, sentence end, candidates) of a content part doc[start:end] with its
+    edge punctuation left out, or None when it is not re-ended: wholly quoted, over a
+    sentence's end or a line break, or already inside a span of `taken` (the spans it may
+    not grow into, which also bound the candidates)."""
+    while end > start and not _word(doc[end - 1]):
+        end -= 1
+    while start < end and not _word(doc[start]):
+        start += 1
+    if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
+        return None
+    sent = doc[start].sent
+    if end > sent.end or any("\n" in doc[i].text or ("\n" in doc[i].whitespace_ and i < end - 1) for i in range(start, end)):
+        return None
+    stop = sent.end
+    for i in range(end - 1, sent.end):  # a line break inside the sentence ends it
+        if "\n" in doc[i].text:
+            stop = i
+            break
+        if "\n" in doc[i].whitespace_:
+            stop = i + 1
+            break
+    for s, _ in taken:
+        if end <= s < stop:
+            stop = s
+    if stop < end:
+        return None
+    cands = candidates(doc, start, stop)
+    if end not in cands:
+        cands = sorted([*cands, end])
+    return (start, end, stop, sent.end, cands) if len(cands) > 1 else None
+
+
+class EndRanker:
+    def __init__(self, model: TreeEnsemble, margin: float):
+        self.model, self.margin = model, margin
+
+    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+               taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
+        """(start, tagged end, candidate ends, their scores) of `content`'s last part, or None
+        when it is not re-ended (see `_part`)."""
+        part = _part(doc, *content[-1], inq, taken) if content else None
+        if part is None:
+            return None
+        start, end, stop, sent_end, cands = part
+        x = np.array([features(doc, start, k, stop, sent_end, cue, inq, cands) for k in cands], dtype=np.float64)
+        return start, end, cands, self.model.predict(x)
+
+    def reend(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+              taken: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """`content` with its last part's end moved to the likeliest candidate (`taken`: the
+        token spans a content may not grow into)."""
+        found = self.scored(doc, content, cue, inq, taken)
+        if found is None:
+            return content
+        start, end, cands, scores = found
+        best = int(np.argmax(scores))
+        if scores[best] <= scores[cands.index(end)] + self.margin:
+            return content
+        return [*content[:-1], (start, cands[best])]
+
+
+def choose_margin(groups: list[tuple[list[float], int, int]]) -> tuple[float, float]:
+    """The margin with the most right ends, and that share: `groups` are (scores, index of
+    the tagger's end, index of the gold end) of predicted contents whose start is gold's."""
+    best = (-1.0, 0.0)
+    for m in [k / 20 for k in range(0, 20)]:
+        right = 0
+        for scores, here, gold in groups:
+            b = int(np.argmax(scores))
+            right += (b if scores[b] > scores[here] + m else here) == gold
+        best = max(best, (right / max(1, len(groups)), -m))
+    return -best[1], best[0]
+
+
+# -- training (gold contents of PolNeAR train and their parse) -------------------------------
+def token_span(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
+    span = doc.char_span(a, b, alignment_mode="expand")
+    return (span.start, span.end) if span is not None and len(span) else None
+
+
+def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
+    """Features and labels of every gold content's candidate ends in one article."""
+    xs, ys = [], []
+    parts = [{role: [s for s in (token_span(doc, a, b) for a, b in getattr(att, role)) if s] for role in ("source", "cue", "content")}
+             for att in article.attributions]
+    for n, toks in enumerate(parts):
+        if not toks["content"]:
+            continue
+        taken = [sp for m, other in enumerate(parts) for role, spans in other.items() if m != n or role != "content" for sp in spans]
+        part = _part(doc, *sorted(toks["content"])[-1], inq, taken)
+        if part is None:
+            continue
+        start, end, stop, sent_end, cands = part
+        if end not in candidates(doc, start, stop):
+            continue  # not where a content may end (`reend` adds the tagger's end; gold's would leak)
+        xs += [features(doc, start, k, stop, sent_end, toks["cue"], inq, cands) for k in cands]
+        ys += [int(k == end) for k in cands]
+    return xs, ys
+
+
+def fit(xs: list[list[float]], ys: list[int]):
+    import lightgbm
+
+    data = lightgbm.Dataset(np.array(xs, dtype=np.float64), np.array(ys), feature_name=list(FEATURES))
+    return lightgbm.train(PARAMS, data, ROUNDS)
