@@ -89,20 +89,24 @@ def candidates(doc: Doc, start: int, stop: int) -> list[int]:
     return out
 
 
-def features(doc: Doc, start: int, k: int, stop: int, sent_end: int, cue: list[tuple[int, int]], inq: list[int],
-             cands: list[int]) -> list[float]:
-    """The facts about ending the content doc[start:k] at k (see FEATURES)."""
+def features(doc: Doc, start: int, stop: int, sent_end: int, cue: list[tuple[int, int]], inq: list[int],
+             cands: list[int]) -> list[list[float]]:
+    """The facts about ending the content doc[start:k] at each k of `cands` (see FEATURES)."""
+    cue_toks = {i for s, e in cue for i in range(s, e)}
+    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
+    return [_facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) for k in cands]
+
+
+def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) -> list[float]:
     words = [t for t in doc[start:k] if _word(t)]
     t = doc[k] if k < len(doc) else None
     after = next((doc[j] for j in range(k, min(stop + 3, len(doc))) if _word(doc[j])), None) if t is not None else None
-    cue_toks = {i for s, e in cue for i in range(s, e)}
-    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
     inside = range(start, k)
     heads_out = [doc[i] for i in inside if not (start <= doc[i].head.i < k) or doc[i].head.i == i]
     root = min(heads_out, key=lambda x: len(list(x.ancestors))) if heads_out else doc[start]
     last = words[-1] if words else doc[k - 1]
     ahead = range(k, min(stop, k + 8))
-    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES or doc[i].text in ('"',))
+    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES)
     lower = t.lower_ if t is not None else ""
     nxt = [t is not None and t.text == x for x in (",", ";", ":")]
     return [
@@ -128,15 +132,21 @@ def features(doc: Doc, start: int, k: int, stop: int, sent_end: int, cue: list[t
     ]
 
 
+def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """doc[start:end] without the punctuation and spaces at its edges (start == end: none left)."""
+    while start < end and not _word(doc[start]):
+        start += 1
+    while end > start and not _word(doc[end - 1]):
+        end -= 1
+    return start, end
+
+
 def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
     """(start, end, stop, sentence end, candidates) of a content part doc[start:end] with its
     edge punctuation left out, or None when it is not re-ended: wholly quoted, over a
     sentence's end or a line break, or already inside a span of `taken` (the spans it may
     not grow into, which also bound the candidates)."""
-    while end > start and not _word(doc[end - 1]):
-        end -= 1
-    while start < end and not _word(doc[start]):
-        start += 1
+    start, end = trimmed(doc, start, end)
     if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
         return None
     sent = doc[start].sent
@@ -173,7 +183,7 @@ class EndRanker:
         if part is None:
             return None
         start, end, stop, sent_end, cands = part
-        x = np.array([features(doc, start, k, stop, sent_end, cue, inq, cands) for k in cands], dtype=np.float64)
+        x = np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
         return start, end, cands, self.model.predict(x)
 
     def reend(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
@@ -224,7 +234,7 @@ def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list
         start, end, stop, sent_end, cands = part
         if end not in candidates(doc, start, stop):
             continue  # not where a content may end (`reend` adds the tagger's end; gold's would leak)
-        xs += [features(doc, start, k, stop, sent_end, toks["cue"], inq, cands) for k in cands]
+        xs += features(doc, start, stop, sent_end, toks["cue"], inq, cands)
         ys += [int(k == end) for k in cands]
     return xs, ys
 

@@ -27,7 +27,7 @@ from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parenthetical_fronts, parse_source, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
-from .ends import EndRanker
+from .ends import EndRanker, trimmed
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -347,10 +347,7 @@ def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], li
 
 
 def _trim(doc: Doc, s: int, e: int) -> Span | None:
-    while s < e and (doc[s].is_punct or doc[s].is_space):
-        s += 1
-    while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
-        e -= 1
+    s, e = trimmed(doc, s, e)
     return doc[s:e] if e > s else None
 
 

@@ -177,7 +177,8 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
 
 class _EndsRecorder(ends.EndRanker):
     """Leaves every content as the tagger ended it, and keeps the scores of those whose start
-    is a gold content's start and whose candidates hold that content's end."""
+    is a gold content's start and whose candidates hold that content's end (`gold`: the token
+    spans of the article's gold contents' last parts, edges trimmed as `ends.trimmed` does)."""
 
     def __init__(self, model):
         super().__init__(model, margin=0.0)
@@ -188,10 +189,6 @@ class _EndsRecorder(ends.EndRanker):
         if found is not None:
             start, end, cands, scores = found
             for s, e in self.gold:
-                while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
-                    e -= 1
-                while s < e and (doc[s].is_punct or doc[s].is_space):
-                    s += 1
                 if abs(s - start) <= 1 and e in cands:
                     self.groups.append((scores.tolist(), cands.index(end), cands.index(e)))
                     break
@@ -215,7 +212,8 @@ def fit_ends(docs, articles, out: Path, lex: Lexicon, log=print) -> dict:
     attributor.ends = attributor.second.ends = recorder
     for doc, article in zip(docs, articles):
         doc._.pl_entities = []
-        recorder.gold = [tuple(ends.token_span(doc, *sorted(a.content)[-1]) or (0, 0)) for a in article.attributions]
+        recorder.gold = [ends.trimmed(doc, *(ends.token_span(doc, *sorted(a.content)[-1]) or (0, 0)))
+                         for a in article.attributions]
         attributor.statements(doc)
     margin, right = ends.choose_margin(recorder.groups)
     kept = sum(here == gold for _, here, gold in recorder.groups) / max(1, len(recorder.groups))
