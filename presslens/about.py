@@ -6,7 +6,7 @@ output for the same input, so stored results keyed by it can be re-analyzed (`--
 
 __version__ = "0.1.0"
 SCHEMA = "presslens/1"
-PIPELINE_VERSION = "2026.12.13"
+PIPELINE_VERSION = "2026.12.14"
 
 # `--pipeline`: which attribution tagger runs (presslens.pipeline.build.PIPELINES). Results of the
 # non-default ones are versioned apart, so a corpus never mixes them up.

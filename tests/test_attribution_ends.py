@@ -1,5 +1,6 @@
 """Where a content may end (`attribution/ends.py`): the candidate ends, what is never re-ended,
-and the shipped ranker with its provenance. Texts written for the project."""
+the shipped rankers (ends and starts) with their judges and provenance. Texts written for the
+project."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from presslens.pipeline.attribution import ends
+from presslens.pipeline.attribution import ends, starts
 from presslens.pipeline.attribution.features import DocArrays
 from presslens.pipeline.attribution.lexicon import Lexicon
 from presslens.pipeline.attribution.polnear import GoldArticle, GoldAttribution
@@ -55,13 +57,42 @@ def test_gold_examples_label_one_end_per_content(nlp):
     assert doc[[k for k, y in zip(ends.candidates(doc, _tok(doc, "the"), doc[0].sent.end), ys) if y][0] - 1].text == "costs"
 
 
-def test_the_shipped_ranker_and_its_provenance():
-    meta = json.loads((DATA / "meta.json").read_text(encoding="utf-8"))["ends"]
+@pytest.mark.parametrize("key, module", [("ends", ends), ("starts", starts)])
+def test_the_shipped_rankers_their_judges_and_their_provenance(key, module):
+    meta = json.loads((DATA / "meta.json").read_text(encoding="utf-8"))[key]
     assert 0.0 <= meta["margin"] < 1.0 and meta["gold_contents"] > 10000
-    assert meta["right_ends_on_train"] >= meta["tagger_right_ends_on_train"]
-    model = ends.TreeEnsemble.load(DATA / "ends.lgb.txt")
-    assert model.feature_names == list(ends.FEATURES)
-    assert np.all((model.predict(np.zeros((3, len(ends.FEATURES)))) >= 0) & (model.predict(np.zeros((3, len(ends.FEATURES)))) <= 1))
+    # chosen on contents the held-out taggers found: the margin rule and the judge beat the tagger there
+    assert meta["margin_right_on_held_out"] >= meta["tagger_right_on_held_out"]
+    assert meta["judge_right_in_sample"] > meta["margin_right_on_held_out"]
+    model = ends.TreeEnsemble.load(DATA / f"{key}.lgb.txt")
+    assert model.feature_names == list(module.FEATURES)
+    scores = model.predict(np.zeros((3, len(module.FEATURES))))
+    assert np.all((scores >= 0) & (scores <= 1))
+    judge = ends.TreeEnsemble.load(DATA / f"{key}-judge.lgb.txt")
+    assert judge.feature_names == [*module.FEATURES, *ends.TAGGER_FEATURES]
+
+
+def test_the_judge_decides_with_the_encoders_view_and_the_margin_without(nlp):
+    from presslens.pipeline.attribution.tagger import Attributor, content_probs
+
+    stacked, fast = Attributor.load(tagger="stacked"), Attributor.load(tagger="crf")
+    doc = nlp("Ms. Lena Park criticized the new budget as a gift to developers during a visit to the port.")
+    doc._.pl_entities = []
+    probs = content_probs(stacked.predict([doc])[0])
+    assert probs.shape == (len(doc), 2) and np.all(probs >= 0) and np.all(probs[:, 1] <= probs[:, 0] + 1e-6)
+    assert content_probs(fast.predict([doc])[0]) is None  # no encoder (`fast`): the margin rule
+    ranker = stacked.ends
+    start, cut = _tok(doc, "the"), _tok(doc, "to") + 1
+    cue = [(_tok(doc, "criticized"), _tok(doc, "criticized") + 1)]
+    _, end, cands, x = ranker.scored(doc, [(start, cut)], cue, DocArrays(doc, Lexicon.load()).quoted, cue)
+    near = ends.content_near(probs, cands, ends=True)
+    judged = ranker.judge.predict(ends.with_tagger(x, ranker.model.predict(x), cands.index(end), cands, near))
+    best = int(np.argmax(judged))
+    assert ranker.choose(x, cands.index(end), cands, near) == (cands[best] if judged[best] > judged[cands.index(end)] else end)
+    scores = ranker.model.predict(x)
+    rule = int(np.argmax(scores))
+    assert ranker.choose(x, cands.index(end), cands, None) == (
+        cands[rule] if scores[rule] > scores[cands.index(end)] + ranker.margin else end)
 
 
 def test_a_content_cut_short_after_a_preposition_is_ended_after_its_object(nlp):

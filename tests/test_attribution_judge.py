@@ -34,7 +34,7 @@ def hard_rows(model: TreeEnsemble, n: int, seed: int = 0) -> np.ndarray:
     return np.concatenate([rng.choice(values, size=(n, width)), rng.random((n, width)) * 100])
 
 
-@pytest.mark.parametrize("name", ["judge", "encoder-judge", "stacked-judge", "ends"])
+@pytest.mark.parametrize("name", ["judge", "encoder-judge", "stacked-judge", "ends", "ends-judge", "starts", "starts-judge"])
 def test_shipped_judges_score_as_lightgbm_does(name, lightgbm):
     path = DATA / f"{name}.lgb.txt"
     ours, theirs = TreeEnsemble.load(path), lightgbm.Booster(model_file=str(path))

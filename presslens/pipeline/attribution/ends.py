@@ -11,9 +11,13 @@ content's words or from the cue, whether a quotation is left open.
 
 `EndRanker` scores each candidate end of a content's last part with a small LightGBM model
 (`ends.lgb.txt`), trained on the *gold* contents of PolNeAR train and their spaCy parse alone
-(`fit`), so it never learnt any tagger's habits. The tagger's own end stays unless the model
-gives another candidate a higher score by more than `margin` (stored in `meta.json`, chosen on
-PolNeAR train, `choose_margin`): the tagger's end is evidence the model does not see.
+(`fit`), so it never learnt any tagger's habits. Which candidate wins is then up to a judge
+(`ends-judge.lgb.txt`, `fit_judge`) that also sees that score against the tagger's own end and
+the encoder's content probabilities around each candidate: it is trained on the contents that
+*held-out* taggers found on PolNeAR train (each half of train tagged by a stacked tagger that
+never saw it), so it learns when the tagger's end is to be trusted. Without an encoder (the
+`fast` pipeline) the tagger's end stays unless the parse-only model gives another candidate a
+higher score by more than `margin` (`meta.json`, `choose_margin` on the same held-out contents).
 
 Only a content that lies in one sentence and is not wholly quoted is re-ended (a quotation's
 marks bound it already; a content over several sentences ends at a sentence's end); a content
@@ -171,38 +175,80 @@ def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[
     return (start, end, stop, sent.end, cands) if len(cands) > 1 else None
 
 
-class EndRanker:
-    def __init__(self, model: TreeEnsemble, margin: float):
-        self.model, self.margin = model, margin
+# What the rankers' judges add to the parse features of a candidate: its parse-only score, how
+# far it is from the tagger's own boundary, and the encoder's content probabilities around it
+# and around the tagger's boundary (`near`)
+TAGGER_FEATURES = ("score", "over_tagger", "is_tagger", "rank_offset", "token_offset",
+                   "near_0", "near_1", "near_2", "tagger_near_0", "tagger_near_1")
 
+
+def with_tagger(x: np.ndarray, scores: np.ndarray, here: int, cands: list[int], near: list[tuple[float, ...]]) -> np.ndarray:
+    """The judge's rows: `x` (parse features of each candidate) and TAGGER_FEATURES; `here`:
+    the index of the tagger's boundary among `cands`."""
+    extra = [[s, s - scores[here], float(j == here), j - here, k - cands[here], *near[j], near[here][0], near[here][1]]
+             for j, (s, k) in enumerate(zip(scores.tolist(), cands))]
+    return np.hstack([x, np.array(extra, dtype=np.float64).reshape(len(cands), len(TAGGER_FEATURES))])
+
+
+class Ranker:
+    """Chooses one of a content boundary's candidates. With a `judge` (trained on the contents
+    that held-out taggers found on PolNeAR train, `train.fit_bounds`) and the encoder's
+    content probabilities, the judge's likeliest candidate; otherwise (no encoder: `fast`) the
+    parse-only model's, when it beats the tagger's boundary by more than `margin`."""
+
+    def __init__(self, model: TreeEnsemble, margin: float, judge: TreeEnsemble | None = None):
+        self.model, self.margin, self.judge = model, margin, judge
+
+    def choose(self, x: np.ndarray, here: int, cands: list[int], near: list[tuple[float, ...]] | None) -> int:
+        scores = self.model.predict(x)
+        if self.judge is not None and near is not None:
+            scores, margin = self.judge.predict(with_tagger(x, scores, here, cands, near)), 0.0
+        else:
+            margin = self.margin
+        best = int(np.argmax(scores))
+        return cands[best] if scores[best] > scores[here] + margin else cands[here]
+
+
+def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list[tuple[float, ...]] | None:
+    """The encoder's content probabilities around each candidate boundary (`probs`: per token,
+    P(content) and P(content starts here)): for an end k, at k-1 and k and a start at k; for a
+    start k, at k, a start at k, and at k-1."""
+    if probs is None:
+        return None
+    n = len(probs)
+    at = lambda i, c: float(probs[i, c]) if 0 <= i < n else 0.0  # noqa: E731
+    if ends:
+        return [(at(k - 1, 0), at(k, 0), at(k, 1)) for k in cands]
+    return [(at(k, 0), at(k, 1), at(k - 1, 0)) for k in cands]
+
+
+class EndRanker(Ranker):
     def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
-        """(start, tagged end, candidate ends, their scores) of `content`'s last part, or None
-        when it is not re-ended (see `_part`)."""
+        """(start, tagged end, candidate ends, their parse features) of `content`'s last part,
+        or None when it is not re-ended (see `_part`)."""
         part = _part(doc, *content[-1], inq, taken) if content else None
         if part is None:
             return None
         start, end, stop, sent_end, cands = part
-        x = np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
-        return start, end, cands, self.model.predict(x)
+        return start, end, cands, np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
 
     def reend(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
-              taken: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+              taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
         """`content` with its last part's end moved to the likeliest candidate (`taken`: the
-        token spans a content may not grow into)."""
+        token spans a content may not grow into; `probs`: see `content_near`)."""
         found = self.scored(doc, content, cue, inq, taken)
         if found is None:
             return content
-        start, end, cands, scores = found
-        best = int(np.argmax(scores))
-        if scores[best] <= scores[cands.index(end)] + self.margin:
-            return content
-        return [*content[:-1], (start, cands[best])]
+        start, end, cands, x = found
+        k = self.choose(x, cands.index(end), cands, content_near(probs, cands, ends=True))
+        return content if k == end else [*content[:-1], (start, k)]
 
 
 def choose_margin(groups: list[tuple[list[float], int, int]]) -> tuple[float, float]:
-    """The margin with the most right ends, and that share: `groups` are (scores, index of
-    the tagger's end, index of the gold end) of predicted contents whose start is gold's."""
+    """The margin with the most right boundaries, and that share: `groups` are (scores, index
+    of the tagger's boundary, index of the gold one) of predicted contents whose other
+    boundary is gold's."""
     best = (-1.0, 0.0)
     for m in [k / 20 for k in range(0, 20)]:
         right = 0
@@ -244,3 +290,21 @@ def fit(xs: list[list[float]], ys: list[int]):
 
     data = lightgbm.Dataset(np.array(xs, dtype=np.float64), np.array(ys), feature_name=list(FEATURES))
     return lightgbm.train(PARAMS, data, ROUNDS)
+
+
+JUDGE_PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 40,
+                "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "seed": 7, "verbose": -1,
+                "num_threads": 1}
+JUDGE_ROUNDS = 200
+
+
+def fit_judge(groups: list[tuple[np.ndarray, np.ndarray, int, int, list[int], list[tuple[float, ...]]]], names: tuple[str, ...]):
+    """The judge of one boundary (`Ranker.judge`): `groups` are (parse features, parse-only
+    scores, index of the tagger's boundary, index of the gold one, candidates, `content_near`)
+    of held-out contents; `names`: the parse features' names."""
+    import lightgbm
+
+    x = np.vstack([with_tagger(f, sc, here, cands, near) for f, sc, here, _, cands, near in groups])
+    y = np.concatenate([np.arange(len(cands)) == gold for _, _, _, gold, cands, _ in groups]).astype(int)
+    data = lightgbm.Dataset(x, y, feature_name=[*names, *TAGGER_FEATURES])
+    return lightgbm.train(JUDGE_PARAMS, data, JUDGE_ROUNDS)

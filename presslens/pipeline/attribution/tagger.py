@@ -31,6 +31,7 @@ from .ends import EndRanker, trimmed
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
+from .starts import StartRanker
 from .tags import runs
 from .trees import TreeEnsemble
 
@@ -43,6 +44,8 @@ _ENTITY_LEX = entity_lexicons.load()
 _ORG_NOUNS = _ENTITY_LEX.org_nouns  # "the ministry said": an institution
 
 ENDS_FILE = "ends.lgb.txt"  # the content-end ranker (ends.py), trained on gold contents
+STARTS_FILE = "starts.lgb.txt"  # the content-start ranker (starts.py), trained on gold contents
+BOUNDS_JUDGES = {"ends": "ends-judge.lgb.txt", "starts": "starts-judge.lgb.txt"}  # held-out trained (ends.Ranker)
 _LABEL_INDEX = {lab: k for k, lab in enumerate(LABELS)}
 
 # tagger name -> (CRF weights or None, judge weights, whether the encoder runs)
@@ -112,6 +115,7 @@ class Attributor:
     name: str = "crf"  # which of TAGGERS
     second: Attributor | None = None  # stacked: the encoder alone, for what the CRF left out
     ends: EndRanker | None = None  # re-ends the contents the judge keeps (ends.py)
+    starts: StartRanker | None = None  # re-starts them, before they are re-ended (starts.py)
 
     @classmethod
     def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf") -> Attributor:
@@ -137,14 +141,13 @@ class Attributor:
             judge = TreeEnsemble.load(folder / judge_file)
         encoder = EncoderTagger.load(folder) if uses_encoder else None
         lexicon = lexicon or Lexicon.load()
-        ends = None
-        if (folder / ENDS_FILE).exists() and "ends" in meta:
-            ends = EndRanker(TreeEnsemble.load(folder / ENDS_FILE), meta["ends"]["margin"])
+        ends = _ranker(EndRanker, folder, ENDS_FILE, meta, "ends")
+        starts = _ranker(StartRanker, folder, STARTS_FILE, meta, "starts")
         second = None
         if name == "stacked" and (folder / TAGGERS["encoder"][1]).exists():
             second = cls(None, lexicon, meta, TreeEnsemble.load(folder / TAGGERS["encoder"][1]), encoder=encoder,
-                         name="encoder", ends=ends)
-        return cls(tagger, lexicon, meta, judge, encoder=encoder, name=name, second=second, ends=ends)
+                         name="encoder", ends=ends, starts=starts)
+        return cls(tagger, lexicon, meta, judge, encoder=encoder, name=name, second=second, ends=ends, starts=starts)
 
     @property
     def threshold(self) -> float:
@@ -268,18 +271,23 @@ class Attributor:
             # a transcript's turn is read off the layout, not the tags the judge was trained on
             conf = [max(c, TURN_CONFIDENCE) if st.turn else c for st, c in zip(linked, conf)]
             kept = [(st, c) for st, c in zip(linked, conf) if c >= keep]
-            if self.ends is not None:  # the judge scored the tagger's reading; its end may move
-                kept = [(self._reended(doc, st, [o for o, _ in kept], inq), c) for st, c in kept]
+            if self.ends is not None or self.starts is not None:  # the judge scored the tagger's reading
+                near = content_probs(prep)
+                kept = [(self._reended(doc, st, [o for o, _ in kept], inq, near), c) for st, c in kept]
             return [self._statement(doc, st, probs, inq, c) for st, c in kept]
         return [self._statement(doc, st, probs, inq) for st in linked]
 
-    def _reended(self, doc: Doc, st: Linked, others: list[Linked], inq: list[int]) -> Linked:
-        """`st` with its content's end chosen by `self.ends` (not a transcript's turn: its
-        paragraphs bound it)."""
+    def _reended(self, doc: Doc, st: Linked, others: list[Linked], inq: list[int], probs: np.ndarray | None) -> Linked:
+        """`st` with its content's start chosen by `self.starts`, then its end by `self.ends`
+        (not a transcript's turn: its paragraphs bound it); `probs`: `content_probs`."""
         if st.turn or not st.content:
             return st
         taken = [sp for o in others if o is not st for sp in o.content + o.cue + o.source] + st.cue + st.source
-        content = self.ends.reend(doc, st.content, st.cue, inq, taken)
+        content = st.content
+        if self.starts is not None:
+            content = self.starts.restart(doc, content, st.cue, inq, taken, probs)
+        if self.ends is not None:
+            content = self.ends.reend(doc, content, st.cue, inq, taken, probs)
         return st if content == st.content else replace(st, content=content)
 
     # -- set annotations ---------------------------------------------------------------------
@@ -312,6 +320,27 @@ class Attributor:
             according.append(DocRelay(name=doc[rs[0] : rs[1]].text, span=doc[rs[0] : rs[1]], entity=ent.id if ent else None))
         return DocStatement(content=content, cue=cue, source=source, speaker=speaker, kind=kind,
                             attribution=attribution, according_to=according, confidence=round(conf, 3), turn=st.turn)
+
+
+def _ranker(cls, folder: Path, model_file: str, meta: dict, key: str):
+    """The boundary ranker `cls` shipped in `folder`, with its judge when there is one; None
+    when the folder has no such ranker."""
+    if not (folder / model_file).exists() or key not in meta:
+        return None
+    judge = folder / BOUNDS_JUDGES[key]
+    return cls(TreeEnsemble.load(folder / model_file), meta[key]["margin"], TreeEnsemble.load(judge) if judge.exists() else None)
+
+
+def content_probs(prep: Prepared) -> np.ndarray | None:
+    """[tokens x 2]: the encoder's P(content) and P(a content starts here) of each token (0
+    outside the paragraphs it read), or None without an encoder (`ends.content_near`)."""
+    if prep.marg is None:
+        return None
+    out = np.zeros((len(prep.arrays.orth), 2), dtype=np.float32)
+    for para, m in zip(prep.paras, prep.marg):
+        out[para.start : para.end, 0] = m[:, _LABEL_INDEX["B-Q"]] + m[:, _LABEL_INDEX["I-Q"]]
+        out[para.start : para.end, 1] = m[:, _LABEL_INDEX["B-Q"]]
+    return out
 
 
 def _likelier(new: DocStatement, old: list[DocStatement]) -> bool:

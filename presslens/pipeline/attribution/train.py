@@ -14,9 +14,12 @@ Reproduces every shipped weight file of `presslens/data/attribution/`:
    predict the other half, those held-out statements are labelled with the scorer's matching
    -> `judge.lgb.txt`, `encoder-judge.lgb.txt`, `stacked-judge.lgb.txt`, thresholds in
    `meta.json`;
-6. the content-end ranker (LightGBM, `ends.py`) on the gold contents of train and their parse
-   -> `ends.lgb.txt`; its margin over the tagger's own end is the one that gets most ends of
-   the `stacked` tagger's train contents right.
+6. the content-boundary rankers (LightGBM, `starts.py`, `ends.py`) on the gold contents of
+   train and their parse -> `starts.lgb.txt`, `ends.lgb.txt`; their judges on the contents
+   that the held-out stacked taggers of step 5 find in the half they never saw, with the
+   tagger's own boundary and the encoder's probabilities among the features ->
+   `starts-judge.lgb.txt`, `ends-judge.lgb.txt`; the margins (no encoder: `fast`) on the same
+   contents.
 `meta.json` also records the data, parameters, versions and the command (provenance).
 """
 
@@ -33,11 +36,12 @@ from pathlib import Path
 import pycrfsuite
 
 from ...errors import Errors, UsageError
-from . import ends, judge
+from . import ends, judge, starts
 from .features import DocArrays, add_encoder_features, para_features, paragraphs
 from .lexicon import Lexicon
 from .polnear import read_split
 from .tags import gold_tags
+from .trees import TreeEnsemble
 
 # L1 keeps the model small (most lexical features get zero weight). Values picked on dev
 # (docs/evaluation.md, 2026-12-01): stronger L1 and L2 than (0.1, 0.01) generalise better.
@@ -167,60 +171,104 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
             docs, articles,
             lambda k: Attributor(crf_half(k, oof, "stacked"), lex, {}, None, raw=True, encoder=folds[k], name="stacked"), log)
         booster.save_model(str(out / "stacked-judge.lgb.txt"))
-    # -- the content-end ranker ---------------------------------------------------------------
-    log("ends: ranker on the gold contents ...")
-    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")  # the thresholds, read back
-    meta["ends"] = fit_ends(docs, articles, out, lex, log)
+        # -- the content-boundary rankers and their judges ------------------------------------
+        log("bounds: rankers on the gold contents, judges on the held-out stacked contents ...")
+        stacked_judge = TreeEnsemble.load(out / "stacked-judge.lgb.txt")
+        encoder_judge = TreeEnsemble.load(out / "encoder-judge.lgb.txt")
+
+        def held_out(k):  # the stacked attributor that never saw half k (its judges saw its statements)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(tmp / f"stacked{k}.crfsuite"))  # written by crf_half for the judge
+            second = Attributor(None, lex, meta, encoder_judge, encoder=folds[k], name="encoder")
+            return Attributor(tagger, lex, meta, stacked_judge, encoder=folds[k], name="stacked", second=second)
+
+        meta.update(fit_bounds(docs, articles, out, lex, held_out, log))
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
 
 
-class _EndsRecorder(ends.EndRanker):
-    """Leaves every content as the tagger ended it, and keeps the scores of those whose start
-    is a gold content's start and whose candidates hold that content's end (`gold`: the token
-    spans of the article's gold contents' last parts, edges trimmed as `ends.trimmed` does)."""
+class _BoundsRecorder:
+    """Stands in for both boundary rankers of a held-out attributor: leaves every content as the
+    tagger bounded it, and keeps what the rankers' judges learn from of each content part whose
+    other boundary is a gold content's and whose candidates hold that content's boundary
+    (`first`, `last`: the token spans of the article's gold contents' first and last parts,
+    edges trimmed as `ends.trimmed` does)."""
 
-    def __init__(self, model):
-        super().__init__(model, margin=0.0)
-        self.gold, self.groups = [], []
+    def __init__(self, start_model, end_model):
+        self.rankers = {"starts": starts.StartRanker(start_model, 0.0), "ends": ends.EndRanker(end_model, 0.0)}
+        self.groups = {"starts": [], "ends": []}
+        self.first, self.last = [], []
 
-    def reend(self, doc, content, cue, inq, taken):
-        found = self.scored(doc, content, cue, inq, taken)
-        if found is not None:
-            start, end, cands, scores = found
-            for s, e in self.gold:
-                if abs(s - start) <= 1 and e in cands:
-                    self.groups.append((scores.tolist(), cands.index(end), cands.index(e)))
-                    break
+    def restart(self, doc, content, cue, inq, taken, probs=None):
+        self._keep("starts", doc, content, cue, inq, taken, probs)
         return content
 
+    def reend(self, doc, content, cue, inq, taken, probs=None):
+        self._keep("ends", doc, content, cue, inq, taken, probs)
+        return content
 
-def fit_ends(docs, articles, out: Path, lex: Lexicon, log=print) -> dict:
-    """The content-end ranker (`ends.py`): fitted on the gold contents of `docs`, its margin
-    chosen on the stacked tagger (just written to `out`) re-reading the same articles."""
-    from .tagger import ENDS_FILE, Attributor
-    from .trees import TreeEnsemble
+    def _keep(self, key, doc, content, cue, inq, taken, probs):
+        ranker = self.rankers[key]
+        found = ranker.scored(doc, content, cue, inq, taken)
+        if found is None or probs is None:
+            return
+        start, end, cands, x = found
+        if key == "starts":
+            here, gold = start, [s for s, e in self.first if abs(e - end) <= 1 and s in cands]
+        else:
+            here, gold = end, [e for s, e in self.last if abs(s - start) <= 1 and e in cands]
+        if gold:
+            near = ends.content_near(probs, cands, key == "ends")
+            self.groups[key].append((x, ranker.model.predict(x), cands.index(here), cands.index(gold[0]), cands, near))
 
-    xs, ys = [], []
-    for doc, article in zip(docs, articles):
-        x, y = ends.examples(doc, article, DocArrays(doc, lex).quoted)
-        xs += x
-        ys += y
-    ends.fit(xs, ys).save_model(str(out / ENDS_FILE))
-    attributor = Attributor.load(out, lex, tagger="stacked")
-    recorder = _EndsRecorder(TreeEnsemble.load(out / ENDS_FILE))
-    attributor.ends = attributor.second.ends = recorder
-    for doc, article in zip(docs, articles):
-        doc._.pl_entities = []
-        recorder.gold = [ends.trimmed(doc, *(ends.token_span(doc, *sorted(a.content)[-1]) or (0, 0)))
-                         for a in article.attributions]
-        attributor.statements(doc)
-    margin, right = ends.choose_margin(recorder.groups)
-    kept = sum(here == gold for _, here, gold in recorder.groups) / max(1, len(recorder.groups))
-    log(f"  ends: margin {margin} ({right:.3f} of {len(recorder.groups)} ends right; the tagger's own {kept:.3f})")
-    return {"margin": margin, "candidates": len(xs), "gold_contents": sum(ys), "params": ends.PARAMS, "rounds": ends.ROUNDS,
-            "margin_chosen_on": f"{len(recorder.groups)} stacked contents of train with a gold start",
-            "right_ends_on_train": round(right, 4), "tagger_right_ends_on_train": round(kept, 4)}
+
+def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, log=print) -> dict:
+    """The content-boundary rankers (`starts.py`, `ends.py`): each fitted on the gold contents
+    of `docs`; their judges and margins on the contents that `held_out(k)` (a stacked
+    attributor fitted without half k of `docs`, with its judges) finds in half k."""
+    from .tagger import BOUNDS_JUDGES, ENDS_FILE, STARTS_FILE
+
+    modules = {"starts": (starts, STARTS_FILE), "ends": (ends, ENDS_FILE)}
+    models, counts = {}, {}
+    for key, (module, name) in modules.items():
+        xs, ys = [], []
+        for doc, article in zip(docs, articles):
+            x, y = module.examples(doc, article, DocArrays(doc, lex).quoted)
+            xs += x
+            ys += y
+        module.fit(xs, ys).save_model(str(out / name))
+        models[key], counts[key] = TreeEnsemble.load(out / name), (len(xs), sum(ys))
+    recorder = _BoundsRecorder(models["starts"], models["ends"])
+    for k in (0, 1):
+        attributor = held_out(k)
+        for a in (attributor, attributor.second):
+            if a is not None:
+                a.starts = a.ends = recorder
+        for i, (doc, article) in enumerate(zip(docs, articles)):
+            if i % 2 != k:
+                continue
+            doc._.pl_entities = []
+            spans = [sorted(s for s in (ends.token_span(doc, *c) for c in a.content) if s) for a in article.attributions]
+            recorder.first = [ends.trimmed(doc, *sp[0]) for sp in spans if sp]
+            recorder.last = [ends.trimmed(doc, *sp[-1]) for sp in spans if sp]
+            attributor.statements(doc)
+    meta = {}
+    for key, (module, _) in modules.items():
+        groups = recorder.groups[key]
+        margin, right = ends.choose_margin([(sc.tolist(), here, gold) for _, sc, here, gold, _, _ in groups])
+        judge = ends.fit_judge(groups, module.FEATURES)
+        judge.save_model(str(out / BOUNDS_JUDGES[key]))
+        judged = TreeEnsemble.load(out / BOUNDS_JUDGES[key])
+        chose = sum(ends.Ranker(models[key], 0.0, judged).choose(x, here, cands, near) == cands[gold]
+                    for x, _, here, gold, cands, near in groups) / max(1, len(groups))
+        kept = sum(here == gold for _, _, here, gold, _, _ in groups) / max(1, len(groups))
+        log(f"  {key}: margin {margin} ({right:.3f} of {len(groups)} right; judge {chose:.3f} in-sample; the tagger's {kept:.3f})")
+        meta[key] = {"margin": margin, "candidates": counts[key][0], "gold_contents": counts[key][1], "params": module.PARAMS,
+                     "rounds": module.ROUNDS, "judge_params": ends.JUDGE_PARAMS, "judge_rounds": ends.JUDGE_ROUNDS,
+                     "chosen_on": f"{len(groups)} contents of train found by held-out stacked taggers, the other boundary gold's",
+                     "margin_right_on_held_out": round(right, 4), "judge_right_in_sample": round(chose, 4),
+                     "tagger_right_on_held_out": round(kept, 4)}
+    return meta
 
 
 def _check_extra(fine_tune: bool) -> None:

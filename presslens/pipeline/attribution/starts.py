@@ -1,0 +1,192 @@
+"""Where a reported content starts: the candidate starts of a content, ranked by a trained model.
+
+The mirror of `ends.py`. After the content-end ranker, more of the contents the taggers find on
+PolNeAR dev have the wrong start than the wrong end: one word too early ("plans | to release
+his own returns", "called | on people to protest", "asked | Clinton about her email"), or too
+late ("which he said | were at his side", "it's supposed | to curb", "just | how swift").
+Where a content can start is a small set (the sentence's start, after punctuation, after a cue
+word, a conjunction, a subordinator or a preposition, at a subject or a subordinating word),
+and which one is right is read off the parse: whether the words from there on hang together,
+from the cue or from a word before the start, whether a quotation is left open.
+
+`StartRanker` scores each candidate start of a content's first part with a LightGBM model
+(`starts.lgb.txt`) trained on the *gold* contents of PolNeAR train and their spaCy parse
+(`fit`); on its own it is no better than the taggers (their starts are mostly right), so the
+choice is a judge's (`starts-judge.lgb.txt`), trained as the end ranker's is on the contents
+held-out taggers found on train, with the tagger's own start and the encoder's content
+probabilities among its features (`ends.Ranker`). Contents are re-started before they are re-ended:
+the end ranker was trained on gold starts. Never re-started: a content that is wholly quoted,
+runs over a sentence or a line break, or would grow into another statement's span or its own
+cue or source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, _word, content_near, token_span, trimmed
+
+# a word that may open a content of its own ("that", "whether", "if", "how" ...): a candidate
+# start on it and on the word after it (PolNeAR keeps the complementiser out of the content
+# but a wh-word in)
+_OPENERS = {"that", "whether", "if", "how", "why", "what", "when", "where", "who", "which"}
+
+FEATURES = (
+    "n_words", "from_lo", "is_lo", "to_end", "crossed",
+    "prev_pos", "prev_dep", "prev_comma", "prev_colon", "prev_quote", "prev_dash", "prev_paren", "prev_that",
+    "prev_opener", "prev_breaker", "prev_in_cue", "prev_is_cue_head", "prev_verb", "prev_prep", "prev_subord",
+    "first_pos", "first_dep", "first_opener", "first_that", "first_head_in", "first_head_before", "first_head_is_cue",
+    "first_is_subj", "first_upper",
+    "root_dep", "root_pos", "root_head_is_cue", "root_head_before", "fragments", "cut_before", "root_left_cut",
+    "subj_inside", "verb_inside", "cue_before", "cue_gap", "cue_inside", "cue_after", "cue_noun",
+    "in_quote_first", "in_quote_prev", "open_quote", "prev_prev_pos",
+)
+
+# LightGBM settings of the ranker (binary: is this candidate the gold start)
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
+          "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "seed": 7, "verbose": -1,
+          "num_threads": 1}
+ROUNDS = 300
+
+
+def candidates(doc: Doc, lo: int, end: int) -> list[int]:
+    """The starts k (content = doc[k:end]) a content ending at `end` may have from `lo` on
+    (inclusive bound: the sentence's start or the end of the span before it)."""
+    out = []
+    for k in range(lo, end):
+        t = doc[k]
+        if not _word(t):
+            continue
+        if k == lo or all(not _word(doc[j]) for j in range(lo, k)):
+            out.append(k)
+            continue
+        p = doc[k - 1]
+        if (not _word(p) or p.lower_ in _BREAKERS or p.lower_ in _OPENERS or p.pos_ in ("VERB", "AUX")
+                or t.lower_ in _OPENERS or t.dep_ in ("nsubj", "nsubjpass", "mark", "expl", "advmod")
+                or (t.pos_ in ("DET", "PRON", "PROPN") and p.pos_ in ("NOUN", "PROPN", "PRON"))):
+            out.append(k)
+    return out
+
+
+def features(doc: Doc, lo: int, end: int, cue: list[tuple[int, int]], inq: list[int], cands: list[int]) -> list[list[float]]:
+    """The facts about starting the content doc[k:end] at each k of `cands` (see FEATURES)."""
+    cue_toks = {i for s, e in cue for i in range(s, e)}
+    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
+    cue_start = min((s for s, _ in cue), default=None)
+    cue_end = max((e for _, e in cue), default=None)
+    return [_facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) for k in cands]
+
+
+def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) -> list[float]:
+    words = [t for t in doc[k:end] if _word(t)]
+    t = doc[k]
+    p = doc[k - 1] if k > 0 else None
+    pp = doc[k - 2] if k > 1 else None
+    inside = range(k, end)
+    heads_out = [doc[i] for i in inside if not (k <= doc[i].head.i < end) or doc[i].head.i == i]
+    root = min(heads_out, key=lambda x: len(list(x.ancestors))) if heads_out else t
+    lower = p.lower_ if p is not None else ""
+    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES)
+    pt = p.text if p is not None else ""
+    return [
+        len(words), k - lo, float(k == lo), end - k, sum(1 for c in cands if c < k),
+        _UPOS_ID.get(p.pos_, -1) if p is not None else -1, _DEP_ID.get(p.dep_, -1) if p is not None else -1,
+        float(pt == ","), float(pt == ":"), float(pt in _QUOTES), float(pt in _DASHES), float(pt in ("(", ")", "[", "]")),
+        float(lower == "that"), float(lower in _OPENERS), float(lower in _BREAKERS), float(k - 1 in cue_toks),
+        float(cue_head is not None and p is not None and p.i == cue_head.i),
+        float(p is not None and p.pos_ in ("VERB", "AUX")), float(p is not None and p.dep_ == "prep"),
+        float(lower in _SUBORD or (p is not None and p.dep_ == "mark")),
+        _UPOS_ID.get(t.pos_, -1), _DEP_ID.get(t.dep_, -1), float(t.lower_ in _OPENERS), float(t.lower_ == "that"),
+        float(k <= t.head.i < end), float(t.head.i < k), float(t.head.i in cue_toks),
+        float(t.dep_ in ("nsubj", "nsubjpass", "expl")), float(t.text[:1].isupper()),
+        _DEP_ID.get(root.dep_, -1), _UPOS_ID.get(root.pos_, -1), float(root.head.i in cue_toks and root.head.i != root.i),
+        float(root.head.i < k), len(heads_out), sum(1 for i in inside if doc[i].head.i < k and doc[i].head.i not in cue_toks),
+        k - root.left_edge.i,
+        float(any(doc[i].dep_ in ("nsubj", "nsubjpass") and k <= doc[i].head.i < end for i in inside)),
+        float(any(doc[i].pos_ in ("VERB", "AUX") for i in inside)),
+        float(cue_end is not None and cue_end <= k), (k - cue_end) if cue_end is not None and cue_end <= k else -1,
+        float(cue_start is not None and k <= cue_start < end), float(cue_start is not None and cue_start >= end),
+        float(cue_head is not None and cue_head.pos_ == "NOUN"),
+        float(inq[k]) if inq else 0.0, float(inq[k - 1]) if inq and k > 0 else 0.0, float(quotes_in % 2),
+        _UPOS_ID.get(pp.pos_, -1) if pp is not None else -1,
+    ]
+
+
+def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
+    """(start, end, lo, candidates) of a content's first part doc[start:end] with its edge
+    punctuation left out, or None when it is not re-started: wholly quoted, over a sentence's
+    end or a line break, or already inside a span of `taken` (the spans it may not grow into,
+    which also bound the candidates)."""
+    start, end = trimmed(doc, start, end)
+    if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
+        return None
+    sent = doc[start].sent
+    if end > sent.end or any("\n" in doc[i].text or ("\n" in doc[i].whitespace_ and i < end - 1) for i in range(start, end)):
+        return None
+    lo = sent.start
+    for i in range(start - 1, sent.start - 1, -1):  # a line break inside the sentence starts it
+        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+            lo = i + 1
+            break
+    for _, e in taken:
+        if lo < e <= start:
+            lo = e
+    if lo > start:
+        return None
+    cands = candidates(doc, lo, end)
+    if start not in cands:
+        cands = sorted([*cands, start])
+    return (start, end, lo, cands) if len(cands) > 1 else None
+
+
+class StartRanker(Ranker):
+    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+               taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
+        """(tagged start, end, candidate starts, their parse features) of `content`'s first
+        part, or None when it is not re-started (see `_part`)."""
+        part = _part(doc, *content[0], inq, taken) if content else None
+        if part is None:
+            return None
+        start, end, lo, cands = part
+        return start, end, cands, np.array(features(doc, lo, end, cue, inq, cands), dtype=np.float64)
+
+    def restart(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+                taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
+        """`content` with its first part's start moved to the likeliest candidate."""
+        found = self.scored(doc, content, cue, inq, taken)
+        if found is None:
+            return content
+        start, end, cands, x = found
+        k = self.choose(x, cands.index(start), cands, content_near(probs, cands, ends=False))
+        return content if k == start else [(k, end), *content[1:]]
+
+
+# -- training (gold contents of PolNeAR train and their parse) -------------------------------
+def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
+    """Features and labels of every gold content's candidate starts in one article."""
+    xs, ys = [], []
+    parts = [{role: [s for s in (token_span(doc, a, b) for a, b in getattr(att, role)) if s] for role in ("source", "cue", "content")}
+             for att in article.attributions]
+    for n, toks in enumerate(parts):
+        if not toks["content"]:
+            continue
+        taken = [sp for m, other in enumerate(parts) for role, spans in other.items() if m != n or role != "content" for sp in spans]
+        part = _part(doc, *sorted(toks["content"])[0], inq, taken)
+        if part is None:
+            continue
+        start, end, lo, cands = part
+        if start not in candidates(doc, lo, end):
+            continue  # not where a content may start (`restart` adds the tagger's start; gold's would leak)
+        xs += features(doc, lo, end, toks["cue"], inq, cands)
+        ys += [int(k == start) for k in cands]
+    return xs, ys
+
+
+def fit(xs: list[list[float]], ys: list[int]):
+    import lightgbm
+
+    data = lightgbm.Dataset(np.array(xs, dtype=np.float64), np.array(ys), feature_name=list(FEATURES))
+    return lightgbm.train(PARAMS, data, ROUNDS)
