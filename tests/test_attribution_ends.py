@@ -62,8 +62,8 @@ def test_the_shipped_rankers_their_judges_and_their_provenance(key, module):
     meta = json.loads((DATA / "meta.json").read_text(encoding="utf-8"))[key]
     assert 0.0 <= meta["margin"] < 1.0 and meta["gold_contents"] > 10000
     # chosen on contents the held-out taggers found: the margin rule and the judge beat the tagger there
-    assert meta["margin_right_on_held_out"] >= meta["tagger_right_on_held_out"]
-    assert meta["judge_right_in_sample"] > meta["margin_right_on_held_out"]
+    assert meta["margin_worth_on_held_out"] >= meta["crf_worth_on_held_out"]
+    assert meta["judge_right_in_sample"] > meta["stacked_right_on_held_out"]
     model = ends.TreeEnsemble.load(DATA / f"{key}.lgb.txt")
     assert model.feature_names == list(module.FEATURES)
     scores = model.predict(np.zeros((3, len(module.FEATURES))))

@@ -17,7 +17,9 @@ the encoder's content probabilities around each candidate: it is trained on the 
 *held-out* taggers found on PolNeAR train (each half of train tagged by a stacked tagger that
 never saw it), so it learns when the tagger's end is to be trusted. Without an encoder (the
 `fast` pipeline) the tagger's end stays unless the parse-only model gives another candidate a
-higher score by more than `margin` (`meta.json`, `choose_margin` on the same held-out contents).
+higher score by more than `margin` (`meta.json`, `choose_margin` on the contents that held-out
+`crf` taggers found on train, each choice worth what the scorer counts: a content that matches a
+gold one, and one that is exactly it).
 
 Only a content that lies in one sentence and is not wholly quoted is re-ended (a quotation's
 marks bound it already; a content over several sentences ends at a sentence's end); a content
@@ -245,17 +247,17 @@ class EndRanker(Ranker):
         return content if k == end else [*content[:-1], (start, k)]
 
 
-def choose_margin(groups: list[tuple[list[float], int, int]]) -> tuple[float, float]:
-    """The margin with the most right boundaries, and that share: `groups` are (scores, index
-    of the tagger's boundary, index of the gold one) of predicted contents whose other
-    boundary is gold's."""
+def choose_margin(groups: list[tuple[list[float], int, list[float]]]) -> tuple[float, float]:
+    """The margin whose choices are worth most, and their mean worth: `groups` are (scores,
+    index of the tagger's boundary, the worth of choosing each candidate) of predicted
+    contents. A margin of 1 never moves a boundary (the scores are probabilities)."""
     best = (-1.0, 0.0)
-    for m in [k / 20 for k in range(0, 20)]:
-        right = 0
-        for scores, here, gold in groups:
+    for m in [k / 20 for k in range(0, 21)]:
+        worth = 0.0
+        for scores, here, values in groups:
             b = int(np.argmax(scores))
-            right += (b if scores[b] > scores[here] + m else here) == gold
-        best = max(best, (right / max(1, len(groups)), -m))
+            worth += values[b if scores[b] > scores[here] + m else here]
+        best = max(best, (worth / max(1, len(groups)), -m))
     return -best[1], best[0]
 
 

@@ -182,22 +182,31 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
             second = Attributor(None, lex, meta, encoder_judge, encoder=folds[k], name="encoder")
             return Attributor(tagger, lex, meta, stacked_judge, encoder=folds[k], name="stacked", second=second)
 
-        meta.update(fit_bounds(docs, articles, out, lex, held_out, log))
+        def held_out_fast(k):  # the crf attributor that never saw half k
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(tmp / f"crf{k}.crfsuite"))  # written by crf_half for the judge
+            return Attributor(tagger, lex, meta, TreeEnsemble.load(out / "judge.lgb.txt"), name="crf")
+
+        meta.update(fit_bounds(docs, articles, out, lex, held_out, held_out_fast, log))
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
 
 
 class _BoundsRecorder:
     """Stands in for both boundary rankers of a held-out attributor: leaves every content as the
-    tagger bounded it, and keeps what the rankers' judges learn from of each content part whose
-    other boundary is a gold content's and whose candidates hold that content's boundary
-    (`first`, `last`: the token spans of the article's gold contents' first and last parts,
-    edges trimmed as `ends.trimmed` does)."""
+    tagger bounded it, and keeps what the rankers' judges and margins learn from (`parts`: the
+    token spans of the article's gold content parts, edges trimmed as `ends.trimmed` does).
+
+    With the encoder's view (the judges' data): each content part whose other boundary is a
+    gold part's and whose candidates hold that part's boundary. Without it (the margins' data):
+    each content part that overlaps a gold part, each candidate worth what the scorer counts
+    for the part it would make (matching the gold part at word Jaccard >= 0.5, being it)."""
 
     def __init__(self, start_model, end_model):
         self.rankers = {"starts": starts.StartRanker(start_model, 0.0), "ends": ends.EndRanker(end_model, 0.0)}
         self.groups = {"starts": [], "ends": []}
-        self.first, self.last = [], []
+        self.plain = {"starts": [], "ends": []}
+        self.parts = []
 
     def restart(self, doc, content, cue, inq, taken, probs=None):
         self._keep("starts", doc, content, cue, inq, taken, probs)
@@ -210,22 +219,46 @@ class _BoundsRecorder:
     def _keep(self, key, doc, content, cue, inq, taken, probs):
         ranker = self.rankers[key]
         found = ranker.scored(doc, content, cue, inq, taken)
-        if found is None or probs is None:
+        if found is None:
             return
         start, end, cands, x = found
+        near = ends.content_near(probs, cands, key == "ends")
+        here = start if key == "starts" else end
+        if near is None:
+            spans = [(k, end) if key == "starts" else (start, k) for k in cands]
+            values = _worth(doc, spans, self.parts)
+            if values is not None:
+                self.plain[key].append((x, ranker.model.predict(x), cands.index(here), values, cands, near))
+            return
         if key == "starts":
-            here, gold = start, [s for s, e in self.first if abs(e - end) <= 1 and s in cands]
+            gold = [s for s, e in self.parts if abs(e - end) <= 1 and s in cands]
         else:
-            here, gold = end, [e for s, e in self.last if abs(s - start) <= 1 and e in cands]
+            gold = [e for s, e in self.parts if abs(s - start) <= 1 and e in cands]
         if gold:
-            near = ends.content_near(probs, cands, key == "ends")
             self.groups[key].append((x, ranker.model.predict(x), cands.index(here), cands.index(gold[0]), cands, near))
 
 
-def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, log=print) -> dict:
+def _worth(doc, spans, parts) -> list[float] | None:
+    """For each token span, (word Jaccard >= 0.5) + (the same words) against the gold part
+    that overlaps the spans most; None when no gold part overlaps them."""
+    words = lambda s, e: {i for i in range(s, e) if not (doc[i].is_punct or doc[i].is_space)}  # noqa: E731
+    union = set().union(*(words(s, e) for s, e in spans))
+    gold = max((words(s, e) for s, e in parts), key=lambda g: len(g & union), default=set())
+    if not gold & union:
+        return None
+    out = []
+    for s, e in spans:
+        w = words(s, e)
+        jaccard = len(w & gold) / len(w | gold) if w | gold else 0.0
+        out.append(float(jaccard >= 0.5) + float(w == gold))
+    return out
+
+
+def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, held_out_fast, log=print) -> dict:
     """The content-boundary rankers (`starts.py`, `ends.py`): each fitted on the gold contents
-    of `docs`; their judges and margins on the contents that `held_out(k)` (a stacked
-    attributor fitted without half k of `docs`, with its judges) finds in half k."""
+    of `docs`; their judges on the contents that `held_out(k)` (a stacked attributor fitted
+    without half k of `docs`, with its judges) finds in half k, their margins (the rule
+    without an encoder) on those that `held_out_fast(k)` (the same for the `crf` tagger) finds."""
     from .tagger import BOUNDS_JUDGES, ENDS_FILE, STARTS_FILE
 
     modules = {"starts": (starts, STARTS_FILE), "ends": (ends, ENDS_FILE)}
@@ -239,8 +272,8 @@ def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, log=print) -> 
         module.fit(xs, ys).save_model(str(out / name))
         models[key], counts[key] = TreeEnsemble.load(out / name), (len(xs), sum(ys))
     recorder = _BoundsRecorder(models["starts"], models["ends"])
-    for k in (0, 1):
-        attributor = held_out(k)
+    for k, make in ((0, held_out), (1, held_out), (0, held_out_fast), (1, held_out_fast)):
+        attributor = make(k)
         for a in (attributor, attributor.second):
             if a is not None:
                 a.starts = a.ends = recorder
@@ -248,26 +281,29 @@ def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, log=print) -> 
             if i % 2 != k:
                 continue
             doc._.pl_entities = []
-            spans = [sorted(s for s in (ends.token_span(doc, *c) for c in a.content) if s) for a in article.attributions]
-            recorder.first = [ends.trimmed(doc, *sp[0]) for sp in spans if sp]
-            recorder.last = [ends.trimmed(doc, *sp[-1]) for sp in spans if sp]
+            recorder.parts = [ends.trimmed(doc, *sp) for a in article.attributions
+                              for sp in (ends.token_span(doc, *c) for c in a.content) if sp]
             attributor.statements(doc)
     meta = {}
     for key, (module, _) in modules.items():
-        groups = recorder.groups[key]
-        margin, right = ends.choose_margin([(sc.tolist(), here, gold) for _, sc, here, gold, _, _ in groups])
+        groups, plain = recorder.groups[key], recorder.plain[key]
+        margin, right = ends.choose_margin([(sc.tolist(), here, values) for _, sc, here, values, _, _ in plain])
+        kept_plain = sum(values[here] for _, _, here, values, _, _ in plain) / max(1, len(plain))
         judge = ends.fit_judge(groups, module.FEATURES)
         judge.save_model(str(out / BOUNDS_JUDGES[key]))
         judged = TreeEnsemble.load(out / BOUNDS_JUDGES[key])
         chose = sum(ends.Ranker(models[key], 0.0, judged).choose(x, here, cands, near) == cands[gold]
                     for x, _, here, gold, cands, near in groups) / max(1, len(groups))
         kept = sum(here == gold for _, _, here, gold, _, _ in groups) / max(1, len(groups))
-        log(f"  {key}: margin {margin} ({right:.3f} of {len(groups)} right; judge {chose:.3f} in-sample; the tagger's {kept:.3f})")
+        log(f"  {key}: judge {chose:.3f} of {len(groups)} right in-sample (the stacked tagger's {kept:.3f}); "
+            f"margin {margin}: worth {right:.3f} over {len(plain)} (the crf tagger's {kept_plain:.3f})")
         meta[key] = {"margin": margin, "candidates": counts[key][0], "gold_contents": counts[key][1], "params": module.PARAMS,
                      "rounds": module.ROUNDS, "judge_params": ends.JUDGE_PARAMS, "judge_rounds": ends.JUDGE_ROUNDS,
-                     "chosen_on": f"{len(groups)} contents of train found by held-out stacked taggers, the other boundary gold's",
-                     "margin_right_on_held_out": round(right, 4), "judge_right_in_sample": round(chose, 4),
-                     "tagger_right_on_held_out": round(kept, 4)}
+                     "judge_trained_on": f"{len(groups)} contents of train found by held-out stacked taggers, the other boundary gold's",
+                     "judge_right_in_sample": round(chose, 4), "stacked_right_on_held_out": round(kept, 4),
+                     "margin_chosen_on": (f"{len(plain)} contents of train found by held-out crf taggers that overlap a gold "
+                                          "content; worth: matches it (word Jaccard >= 0.5) + is it"),
+                     "margin_worth_on_held_out": round(right, 4), "crf_worth_on_held_out": round(kept_plain, 4)}
     return meta
 
 
