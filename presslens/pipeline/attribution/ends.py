@@ -202,13 +202,31 @@ class Ranker:
         self.model, self.margin, self.judge = model, margin, judge
 
     def choose(self, x: np.ndarray, here: int, cands: list[int], near: list[tuple[float, ...]] | None) -> int:
-        scores = self.model.predict(x)
-        if self.judge is not None and near is not None:
-            scores, margin = self.judge.predict(with_tagger(x, scores, here, cands, near)), 0.0
-        else:
-            margin = self.margin
-        best = int(np.argmax(scores))
-        return cands[best] if scores[best] > scores[here] + margin else cands[here]
+        return self.choose_all([(x, here, cands, near)])[0]
+
+    def choose_all(self, found: list[tuple[np.ndarray, int, list[int], list[tuple[float, ...]] | None]]) -> list[int]:
+        """`choose` for many (x, here, cands, near) at once: one call of each model (a call of
+        a few hundred trees costs far more than its rows)."""
+        if not found:
+            return []
+        bounds = np.cumsum([0, *(len(c) for _, _, c, _ in found)])
+        scores = self.model.predict(np.vstack([x for x, _, _, _ in found]))
+        scores = [scores[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        judged = [i for i, (_, _, _, near) in enumerate(found) if near is not None] if self.judge is not None else []
+        if judged:
+            rows = np.vstack([with_tagger(found[i][0], scores[i], found[i][1], found[i][2], found[i][3]) for i in judged])
+            p = self.judge.predict(rows)
+            at = 0
+            for i in judged:
+                n = len(found[i][2])
+                scores[i] = p[at : at + n]
+                at += n
+        out, judged = [], set(judged)
+        for i, (_, here, cands, _) in enumerate(found):
+            margin = 0.0 if i in judged else self.margin
+            best = int(np.argmax(scores[i]))
+            out.append(cands[best] if scores[i][best] > scores[i][here] + margin else cands[here])
+        return out
 
 
 def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list[tuple[float, ...]] | None:
@@ -239,12 +257,20 @@ class EndRanker(Ranker):
               taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
         """`content` with its last part's end moved to the likeliest candidate (`taken`: the
         token spans a content may not grow into; `probs`: see `content_near`)."""
-        found = self.scored(doc, content, cue, inq, taken)
-        if found is None:
-            return content
-        start, end, cands, x = found
-        k = self.choose(x, cands.index(end), cands, content_near(probs, cands, ends=True))
-        return content if k == end else [*content[:-1], (start, k)]
+        return self.reend_all(doc, [(content, cue, taken)], inq, probs)[0]
+
+    def reend_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
+                  inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
+        """`reend` of each (content, cue, taken) of one doc, the models called once."""
+        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
+        chosen = self.choose_all([(x, cands.index(end), cands, content_near(probs, cands, ends=True))
+                                  for _, end, cands, x in found.values()])
+        out = [content for content, _, _ in items]
+        for n, k in zip(found, chosen):
+            start, end = found[n][:2]
+            if k != end:
+                out[n] = [*out[n][:-1], (start, k)]
+        return out
 
 
 def choose_margin(groups: list[tuple[list[float], int, list[float]]]) -> tuple[float, float]:

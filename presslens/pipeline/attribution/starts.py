@@ -156,12 +156,20 @@ class StartRanker(Ranker):
     def restart(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                 taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
         """`content` with its first part's start moved to the likeliest candidate."""
-        found = self.scored(doc, content, cue, inq, taken)
-        if found is None:
-            return content
-        start, end, cands, x = found
-        k = self.choose(x, cands.index(start), cands, content_near(probs, cands, ends=False))
-        return content if k == start else [(k, end), *content[1:]]
+        return self.restart_all(doc, [(content, cue, taken)], inq, probs)[0]
+
+    def restart_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
+                    inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
+        """`restart` of each (content, cue, taken) of one doc, the models called once."""
+        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
+        chosen = self.choose_all([(x, cands.index(start), cands, content_near(probs, cands, ends=False))
+                                  for start, _, cands, x in found.values()])
+        out = [content for content, _, _ in items]
+        for n, k in zip(found, chosen):
+            start, end = found[n][:2]
+            if k != start:
+                out[n] = [(k, end), *out[n][1:]]
+        return out
 
 
 # -- training (gold contents of PolNeAR train and their parse) -------------------------------

@@ -272,23 +272,27 @@ class Attributor:
             conf = [max(c, TURN_CONFIDENCE) if st.turn else c for st, c in zip(linked, conf)]
             kept = [(st, c) for st, c in zip(linked, conf) if c >= keep]
             if self.ends is not None or self.starts is not None:  # the judge scored the tagger's reading
-                near = content_probs(prep)
-                kept = [(self._reended(doc, st, [o for o, _ in kept], inq, near), c) for st, c in kept]
+                kept = list(zip(self._rebounded(doc, [st for st, _ in kept], inq, content_probs(prep)), (c for _, c in kept)))
             return [self._statement(doc, st, probs, inq, c) for st, c in kept]
         return [self._statement(doc, st, probs, inq) for st in linked]
 
-    def _reended(self, doc: Doc, st: Linked, others: list[Linked], inq: list[int], probs: np.ndarray | None) -> Linked:
-        """`st` with its content's start chosen by `self.starts`, then its end by `self.ends`
-        (not a transcript's turn: its paragraphs bound it); `probs`: `content_probs`."""
-        if st.turn or not st.content:
-            return st
-        taken = [sp for o in others if o is not st for sp in o.content + o.cue + o.source] + st.cue + st.source
-        content = st.content
-        if self.starts is not None:
-            content = self.starts.restart(doc, content, st.cue, inq, taken, probs)
-        if self.ends is not None:
-            content = self.ends.reend(doc, content, st.cue, inq, taken, probs)
-        return st if content == st.content else replace(st, content=content)
+    def _rebounded(self, doc: Doc, linked: list[Linked], inq: list[int], probs: np.ndarray | None) -> list[Linked]:
+        """`linked` with each content's start chosen by `self.starts`, then its end by
+        `self.ends` (not a transcript's turn: its paragraphs bound it); `probs`:
+        `content_probs`. A content never grows into another statement's words as the tagger
+        read them, nor into its own cue or source."""
+        todo = [n for n, st in enumerate(linked) if not st.turn and st.content]
+        taken = {n: [sp for m, o in enumerate(linked) if m != n for sp in o.content + o.cue + o.source] + linked[n].cue + linked[n].source
+                 for n in todo}
+        contents = {n: linked[n].content for n in todo}
+        for ranker in (self.starts, self.ends):
+            if ranker is None or not todo:
+                continue
+            items = [(contents[n], linked[n].cue, taken[n]) for n in todo]
+            moved = ranker.restart_all(doc, items, inq, probs) if ranker is self.starts else ranker.reend_all(doc, items, inq, probs)
+            contents.update(zip(todo, moved))
+        return [replace(st, content=contents[n]) if n in contents and contents[n] != st.content else st
+                for n, st in enumerate(linked)]
 
     # -- set annotations ---------------------------------------------------------------------
     def _statement(self, doc: Doc, st: Linked, probs: list[float], inq: list[int], conf: float | None = None) -> DocStatement:

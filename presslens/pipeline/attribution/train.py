@@ -216,6 +216,12 @@ class _BoundsRecorder:
         self._keep("ends", doc, content, cue, inq, taken, probs)
         return content
 
+    def restart_all(self, doc, items, inq, probs=None):
+        return [self.restart(doc, content, cue, inq, taken, probs) for content, cue, taken in items]
+
+    def reend_all(self, doc, items, inq, probs=None):
+        return [self.reend(doc, content, cue, inq, taken, probs) for content, cue, taken in items]
+
     def _keep(self, key, doc, content, cue, inq, taken, probs):
         ranker = self.rankers[key]
         found = ranker.scored(doc, content, cue, inq, taken)

@@ -77,22 +77,30 @@ class TreeEnsemble:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or (x.shape[1] <= self.feature.max()):
             raise ValueError(f"expected rows of {self.feature.max() + 1} features, got shape {x.shape}")
-        rows = np.arange(len(x))[:, None]
-        trees = np.arange(len(self.value))[None, :]
+        # LightGBM reads a dense row as sparse pairs, dropping values within kZeroThreshold of 0
+        # (c_api.cpp, RowFunctionFromDenseMatric): 1e-36 is 0.0 to it, whatever the split
+        x = np.where(np.abs(x) <= _ZERO_THRESHOLD, 0.0, x)
+        width = self.feature.shape[1]
+        flat_x = x.ravel()
+        feature, threshold, missing = self.feature.ravel(), self.threshold.ravel(), self.missing.ravel()
+        default_left, left, right = self.default_left.ravel(), self.left.ravel(), self.right.ravel()
+        row_base = (np.arange(len(x)) * x.shape[1])[:, None]
+        tree_base = (np.arange(len(self.value)) * width)[None, :]
         node = np.zeros((len(x), len(self.value)), dtype=np.intp)
-        for _ in range(self.depth):
-            value = x[rows, self.feature[trees, node]]
-            missing = self.missing[trees, node]
+        for _ in range(self.depth):  # flat indices: one gather per array and level
+            at = tree_base + node
+            value = flat_x[row_base + feature[at]]
+            miss = missing[at]
             nan = np.isnan(value)
-            value = np.where(nan & (missing != _NAN), 0.0, value)
-            # LightGBM reads a dense row as sparse pairs, dropping values within kZeroThreshold of
-            # 0 (c_api.cpp, RowFunctionFromDenseMatric): 1e-36 is 0.0 to it, whatever the split
-            value = np.where(np.abs(value) <= _ZERO_THRESHOLD, 0.0, value)
-            to_default = ((missing == _ZERO) & (np.abs(value) <= _ZERO_THRESHOLD)) | ((missing == _NAN) & nan)
-            left = np.where(to_default, self.default_left[trees, node], value <= self.threshold[trees, node])
-            node = np.where(left, self.left[trees, node], self.right[trees, node])
+            value = np.where(nan & (miss != _NAN), 0.0, value)
+            to_default = ((miss == _ZERO) & (value == 0.0)) | ((miss == _NAN) & nan)
+            go_left = np.where(to_default, default_left[at], value <= threshold[at])
+            step = np.where(go_left, left[at], right[at])
+            if np.array_equal(step, node):  # every row is at a leaf of every tree
+                break
+            node = step
         # cumsum adds in order, as LightGBM does (np.sum would add pairwise: other last bits)
-        return np.cumsum(self.value[trees, node], axis=1)[:, -1] if len(x) else np.zeros(0)
+        return np.cumsum(self.value[np.arange(len(self.value))[None, :], node], axis=1)[:, -1] if len(x) else np.zeros(0)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of each row (the sigmoid of `raw`; `math.exp` is the C library's
