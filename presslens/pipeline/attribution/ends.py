@@ -100,24 +100,52 @@ def features(doc: Doc, start: int, stop: int, sent_end: int, cue: list[tuple[int
     """The facts about ending the content doc[start:k] at each k of `cands` (see FEATURES)."""
     cue_toks = {i for s, e in cue for i in range(s, e)}
     cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
-    return [_facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) for k in cands]
+    toks = Tokens(doc, start, max(cands))
+    return [_facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, toks) for k in cands]
 
 
-def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) -> list[float]:
-    words = [t for t in doc[start:k] if _word(t)]
+class Tokens:
+    """What the candidates' features read of each token of doc[a:b], read once per content
+    instead of once per candidate (Token objects are made on every access)."""
+
+    def __init__(self, doc: Doc, a: int, b: int):
+        self.a = a
+        toks = [doc[i] for i in range(a, b)]
+        self.head = [t.head.i for t in toks]
+        self.text = [t.text for t in toks]
+        self.word = [_word(t) for t in toks]
+        self.dep = [t.dep_ for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.depth = [sum(1 for _ in t.ancestors) for t in toks]
+
+    def root(self, lo: int, hi: int) -> int | None:
+        """The token of doc[lo:hi] nearest the parse's root among those whose head lies outside
+        it (or that are their own head), the first of them on a tie; None when there is none."""
+        a, head = self.a, self.head
+        out = [i for i in range(lo, hi) if not (lo <= head[i - a] < hi) or head[i - a] == i]
+        return min(out, key=lambda i: self.depth[i - a]) if out else None
+
+    def fragments(self, lo: int, hi: int) -> int:
+        a, head = self.a, self.head
+        return sum(1 for i in range(lo, hi) if not (lo <= head[i - a] < hi) or head[i - a] == i)
+
+
+def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, toks) -> list[float]:
+    a = toks.a
+    word_at = [i for i in range(start, k) if toks.word[i - a]]
     t = doc[k] if k < len(doc) else None
     after = next((doc[j] for j in range(k, min(stop + 3, len(doc))) if _word(doc[j])), None) if t is not None else None
     inside = range(start, k)
-    heads_out = [doc[i] for i in inside if not (start <= doc[i].head.i < k) or doc[i].head.i == i]
-    root = min(heads_out, key=lambda x: len(list(x.ancestors))) if heads_out else doc[start]
-    last = words[-1] if words else doc[k - 1]
+    r = toks.root(start, k)
+    root = doc[r] if r is not None else doc[start]
+    last = doc[word_at[-1]] if word_at else doc[k - 1]
     ahead = range(k, min(stop, k + 8))
-    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES)
+    quotes_in = sum(1 for i in inside if toks.text[i - a] in _QUOTES)
     lower = t.lower_ if t is not None else ""
     nxt = [t is not None and t.text == x for x in (",", ";", ":")]
     return [
-        len(words), (k - start) / max(1, sent_end - start), sent_end - k, float(k >= sent_end or all(not _word(doc[j]) for j in range(k, sent_end))),
-        float(k == stop), sum(1 for c in cands if c < k), sum(1 for i in inside if doc[i].text == ","),
+        len(word_at), (k - start) / max(1, sent_end - start), sent_end - k, float(k >= sent_end or all(not _word(doc[j]) for j in range(k, sent_end))),
+        float(k == stop), sum(1 for c in cands if c < k), sum(1 for i in inside if toks.text[i - a] == ","),
         _UPOS_ID.get(t.pos_, -1) if t is not None else -1, _DEP_ID.get(t.dep_, -1) if t is not None else -1,
         *map(float, nxt), float(t is not None and t.text in _DASHES), float(t is not None and t.text in "()[]"),
         float(t is not None and t.text in _QUOTES), float(t is not None and t.text in (".", "!", "?")),
@@ -131,7 +159,7 @@ def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) -
         float(any(doc[j].dep_ in ("nsubj", "nsubjpass") and doc[j].head.i >= k for j in ahead)),
         float(any(doc[j].pos_ == "VERB" for j in ahead)),
         _UPOS_ID.get(last.pos_, -1), _DEP_ID.get(last.dep_, -1), float(not _word(doc[k - 1])),
-        root.right_edge.i + 1 - k, len(heads_out), _DEP_ID.get(root.dep_, -1),
+        root.right_edge.i + 1 - k, toks.fragments(start, k), _DEP_ID.get(root.dep_, -1),
         float(inq[last.i]) if inq else 0.0, float(inq[k]) if inq and k < len(inq) else 0.0, float(quotes_in % 2),
         float(doc[start].lower_ == "that"), float(bool(cue) and cue[0][0] < start),
         float(cue_head is not None and cue_head.pos_ == "NOUN"), _DEP_ID.get(doc[start].dep_, -1),

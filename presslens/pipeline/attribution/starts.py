@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 from spacy.tokens import Doc
 
-from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, _word, content_near, token_span, trimmed
+from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, Tokens, _word, content_near, token_span, trimmed
 
 # a word that may open a content of its own ("that", "whether", "if", "how" ...): a candidate
 # start on it and on the word after it (PolNeAR keeps the complementiser out of the content
@@ -77,22 +77,25 @@ def features(doc: Doc, lo: int, end: int, cue: list[tuple[int, int]], inq: list[
     cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
     cue_start = min((s for s, _ in cue), default=None)
     cue_end = max((e for _, e in cue), default=None)
-    return [_facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) for k in cands]
+    toks = Tokens(doc, min(cands), end)
+    return [_facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, toks) for k in cands]
 
 
-def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) -> list[float]:
-    words = [t for t in doc[k:end] if _word(t)]
+def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, toks) -> list[float]:
+    a = toks.a
+    n_words = sum(1 for i in range(k, end) if toks.word[i - a])
     t = doc[k]
     p = doc[k - 1] if k > 0 else None
     pp = doc[k - 2] if k > 1 else None
     inside = range(k, end)
-    heads_out = [doc[i] for i in inside if not (k <= doc[i].head.i < end) or doc[i].head.i == i]
-    root = min(heads_out, key=lambda x: len(list(x.ancestors))) if heads_out else t
+    r = toks.root(k, end)
+    root = doc[r] if r is not None else t
+    head, dep, pos = toks.head, toks.dep, toks.pos
     lower = p.lower_ if p is not None else ""
-    quotes_in = sum(1 for i in inside if doc[i].text in _QUOTES)
+    quotes_in = sum(1 for i in inside if toks.text[i - a] in _QUOTES)
     pt = p.text if p is not None else ""
     return [
-        len(words), k - lo, float(k == lo), end - k, sum(1 for c in cands if c < k),
+        n_words, k - lo, float(k == lo), end - k, sum(1 for c in cands if c < k),
         _UPOS_ID.get(p.pos_, -1) if p is not None else -1, _DEP_ID.get(p.dep_, -1) if p is not None else -1,
         float(pt == ","), float(pt == ":"), float(pt in _QUOTES), float(pt in _DASHES), float(pt in ("(", ")", "[", "]")),
         float(lower == "that"), float(lower in _OPENERS), float(lower in _BREAKERS), float(k - 1 in cue_toks),
@@ -103,10 +106,10 @@ def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) 
         float(k <= t.head.i < end), float(t.head.i < k), float(t.head.i in cue_toks),
         float(t.dep_ in ("nsubj", "nsubjpass", "expl")), float(t.text[:1].isupper()),
         _DEP_ID.get(root.dep_, -1), _UPOS_ID.get(root.pos_, -1), float(root.head.i in cue_toks and root.head.i != root.i),
-        float(root.head.i < k), len(heads_out), sum(1 for i in inside if doc[i].head.i < k and doc[i].head.i not in cue_toks),
+        float(root.head.i < k), toks.fragments(k, end), sum(1 for i in inside if head[i - a] < k and head[i - a] not in cue_toks),
         k - root.left_edge.i,
-        float(any(doc[i].dep_ in ("nsubj", "nsubjpass") and k <= doc[i].head.i < end for i in inside)),
-        float(any(doc[i].pos_ in ("VERB", "AUX") for i in inside)),
+        float(any(dep[i - a] in ("nsubj", "nsubjpass") and k <= head[i - a] < end for i in inside)),
+        float(any(pos[i - a] in ("VERB", "AUX") for i in inside)),
         float(cue_end is not None and cue_end <= k), (k - cue_end) if cue_end is not None and cue_end <= k else -1,
         float(cue_start is not None and k <= cue_start < end), float(cue_start is not None and cue_start >= end),
         float(cue_head is not None and cue_head.pos_ == "NOUN"),
