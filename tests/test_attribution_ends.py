@@ -104,5 +104,5 @@ def test_a_content_cut_short_after_a_preposition_is_ended_after_its_object(nlp):
     doc = nlp("Ms. Lena Park criticized the new budget as a gift to developers during a visit to the port.")
     start, cut = _tok(doc, "the"), _tok(doc, "to") + 1  # "the new budget as a gift to"
     cue = [(_tok(doc, "criticized"), _tok(doc, "criticized") + 1)]
-    ((s, e),) = ranker.reend(doc, [(start, cut)], cue, DocArrays(doc, Lexicon.load()).quoted, cue)
+    ((s, e),) = ranker.rebound(doc, [(start, cut)], cue, DocArrays(doc, Lexicon.load()).quoted, cue)
     assert s == start and doc[e - 1].text in ("developers", "port")

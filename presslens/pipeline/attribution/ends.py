@@ -118,16 +118,13 @@ class Tokens:
         self.pos = [t.pos_ for t in toks]
         self.depth = [sum(1 for _ in t.ancestors) for t in toks]
 
-    def root(self, lo: int, hi: int) -> int | None:
-        """The token of doc[lo:hi] nearest the parse's root among those whose head lies outside
-        it (or that are their own head), the first of them on a tie; None when there is none."""
+    def outside(self, lo: int, hi: int) -> tuple[int | None, int]:
+        """Of the tokens of doc[lo:hi] whose head lies outside it (or that are their own head):
+        the one nearest the parse's root (the first of them on a tie; None when there is none),
+        and how many they are."""
         a, head = self.a, self.head
         out = [i for i in range(lo, hi) if not (lo <= head[i - a] < hi) or head[i - a] == i]
-        return min(out, key=lambda i: self.depth[i - a]) if out else None
-
-    def fragments(self, lo: int, hi: int) -> int:
-        a, head = self.a, self.head
-        return sum(1 for i in range(lo, hi) if not (lo <= head[i - a] < hi) or head[i - a] == i)
+        return (min(out, key=lambda i: self.depth[i - a]) if out else None), len(out)
 
 
 def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, toks) -> list[float]:
@@ -136,7 +133,7 @@ def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, t
     t = doc[k] if k < len(doc) else None
     after = next((doc[j] for j in range(k, min(stop + 3, len(doc))) if _word(doc[j])), None) if t is not None else None
     inside = range(start, k)
-    r = toks.root(start, k)
+    r, fragments = toks.outside(start, k)
     root = doc[r] if r is not None else doc[start]
     last = doc[word_at[-1]] if word_at else doc[k - 1]
     ahead = range(k, min(stop, k + 8))
@@ -159,7 +156,7 @@ def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, t
         float(any(doc[j].dep_ in ("nsubj", "nsubjpass") and doc[j].head.i >= k for j in ahead)),
         float(any(doc[j].pos_ == "VERB" for j in ahead)),
         _UPOS_ID.get(last.pos_, -1), _DEP_ID.get(last.dep_, -1), float(not _word(doc[k - 1])),
-        root.right_edge.i + 1 - k, toks.fragments(start, k), _DEP_ID.get(root.dep_, -1),
+        root.right_edge.i + 1 - k, fragments, _DEP_ID.get(root.dep_, -1),
         float(inq[last.i]) if inq else 0.0, float(inq[k]) if inq and k < len(inq) else 0.0, float(quotes_in % 2),
         float(doc[start].lower_ == "that"), float(bool(cue) and cue[0][0] < start),
         float(cue_head is not None and cue_head.pos_ == "NOUN"), _DEP_ID.get(doc[start].dep_, -1),
@@ -175,17 +172,27 @@ def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
-    """(start, end, stop, sentence end, candidates) of a content part doc[start:end] with its
-    edge punctuation left out, or None when it is not re-ended: wholly quoted, over a
-    sentence's end or a line break, or already inside a span of `taken` (the spans it may
-    not grow into, which also bound the candidates)."""
+def in_sentence(doc: Doc, start: int, end: int, inq: list[int]):
+    """(start, end, its sentence) of a content part doc[start:end] with its edge punctuation
+    left out, or None when neither of its boundaries is re-chosen: wholly quoted (the marks
+    bound it), over a sentence's end or a line break."""
     start, end = trimmed(doc, start, end)
     if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
         return None
     sent = doc[start].sent
     if end > sent.end or any("\n" in doc[i].text or ("\n" in doc[i].whitespace_ and i < end - 1) for i in range(start, end)):
         return None
+    return start, end, sent
+
+
+def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
+    """(start, end, stop, sentence end, candidates) of a content part doc[start:end] with its
+    edge punctuation left out, or None when it is not re-ended (`in_sentence`), or already
+    inside a span of `taken` (the spans it may not grow into, which also bound the candidates)."""
+    found = in_sentence(doc, start, end, inq)
+    if found is None:
+        return None
+    start, end, sent = found
     stop = sent.end
     for i in range(end - 1, sent.end):  # a line break inside the sentence ends it
         if "\n" in doc[i].text:
@@ -224,7 +231,12 @@ class Ranker:
     """Chooses one of a content boundary's candidates. With a `judge` (trained on the contents
     that held-out taggers found on PolNeAR train, `train.fit_bounds`) and the encoder's
     content probabilities, the judge's likeliest candidate; otherwise (no encoder: `fast`) the
-    parse-only model's, when it beats the tagger's boundary by more than `margin`."""
+    parse-only model's, when it beats the tagger's boundary by more than `margin`.
+
+    A subclass says which boundary it moves: `ends`, `scored` (the tagged start and end, the
+    candidates and their parse features) and `_moved` (the content with that boundary at k)."""
+
+    ends: bool
 
     def __init__(self, model: TreeEnsemble, margin: float, judge: TreeEnsemble | None = None):
         self.model, self.margin, self.judge = model, margin, judge
@@ -240,20 +252,38 @@ class Ranker:
         bounds = np.cumsum([0, *(len(c) for _, _, c, _ in found)])
         scores = self.model.predict(np.vstack([x for x, _, _, _ in found]))
         scores = [scores[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        margins = [self.margin] * len(found)
         judged = [i for i, (_, _, _, near) in enumerate(found) if near is not None] if self.judge is not None else []
-        if judged:
-            rows = np.vstack([with_tagger(found[i][0], scores[i], found[i][1], found[i][2], found[i][3]) for i in judged])
-            p = self.judge.predict(rows)
+        if judged:  # the judge's chances replace the parse-only scores, its likeliest wins
+            p = self.judge.predict(np.vstack([with_tagger(found[i][0], scores[i], *found[i][1:]) for i in judged]))
             at = 0
             for i in judged:
                 n = len(found[i][2])
-                scores[i] = p[at : at + n]
+                scores[i], margins[i] = p[at : at + n], 0.0
                 at += n
-        out, judged = [], set(judged)
-        for i, (_, here, cands, _) in enumerate(found):
-            margin = 0.0 if i in judged else self.margin
-            best = int(np.argmax(scores[i]))
-            out.append(cands[best] if scores[i][best] > scores[i][here] + margin else cands[here])
+        out = []
+        for (_, here, cands, _), sc, margin in zip(found, scores, margins):
+            best = int(np.argmax(sc))
+            out.append(cands[best] if sc[best] > sc[here] + margin else cands[here])
+        return out
+
+    def rebound(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+                taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
+        """`content` with its boundary moved to the likeliest candidate (`taken`: the token
+        spans a content may not grow into; `probs`: see `content_near`)."""
+        return self.rebound_all(doc, [(content, cue, taken)], inq, probs)[0]
+
+    def rebound_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
+                    inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
+        """`rebound` of each (content, cue, taken) of one doc, the models called once."""
+        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
+        here = {n: f[1] if self.ends else f[0] for n, f in found.items()}
+        chosen = self.choose_all([(x, cands.index(here[n]), cands, content_near(probs, cands, self.ends))
+                                  for n, (_, _, cands, x) in found.items()])
+        out = [content for content, _, _ in items]
+        for n, k in zip(found, chosen):
+            if k != here[n]:
+                out[n] = self._moved(out[n], *found[n][:2], k)
         return out
 
 
@@ -271,6 +301,8 @@ def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list
 
 
 class EndRanker(Ranker):
+    ends = True
+
     def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
         """(start, tagged end, candidate ends, their parse features) of `content`'s last part,
@@ -281,24 +313,8 @@ class EndRanker(Ranker):
         start, end, stop, sent_end, cands = part
         return start, end, cands, np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
 
-    def reend(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
-              taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
-        """`content` with its last part's end moved to the likeliest candidate (`taken`: the
-        token spans a content may not grow into; `probs`: see `content_near`)."""
-        return self.reend_all(doc, [(content, cue, taken)], inq, probs)[0]
-
-    def reend_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
-                  inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
-        """`reend` of each (content, cue, taken) of one doc, the models called once."""
-        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
-        chosen = self.choose_all([(x, cands.index(end), cands, content_near(probs, cands, ends=True))
-                                  for _, end, cands, x in found.values()])
-        out = [content for content, _, _ in items]
-        for n, k in zip(found, chosen):
-            start, end = found[n][:2]
-            if k != end:
-                out[n] = [*out[n][:-1], (start, k)]
-        return out
+    def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
+        return [*content[:-1], (start, k)]
 
 
 def choose_margin(groups: list[tuple[list[float], int, list[float]]]) -> tuple[float, float]:
@@ -321,21 +337,26 @@ def token_span(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
     return (span.start, span.end) if span is not None and len(span) else None
 
 
-def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
-    """Features and labels of every gold content's candidate ends in one article."""
-    xs, ys = [], []
+def gold_parts(doc: Doc, article):
+    """(token spans of each role, the spans its content may not grow into) of each gold
+    attribution of `article` with a content."""
     parts = [{role: [s for s in (token_span(doc, a, b) for a, b in getattr(att, role)) if s] for role in ("source", "cue", "content")}
              for att in article.attributions]
     for n, toks in enumerate(parts):
-        if not toks["content"]:
-            continue
-        taken = [sp for m, other in enumerate(parts) for role, spans in other.items() if m != n or role != "content" for sp in spans]
+        if toks["content"]:
+            yield toks, [sp for m, other in enumerate(parts) for role, spans in other.items() if m != n or role != "content" for sp in spans]
+
+
+def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
+    """Features and labels of every gold content's candidate ends in one article."""
+    xs, ys = [], []
+    for toks, taken in gold_parts(doc, article):
         part = _part(doc, *sorted(toks["content"])[-1], inq, taken)
         if part is None:
             continue
         start, end, stop, sent_end, cands = part
         if end not in candidates(doc, start, stop):
-            continue  # not where a content may end (`reend` adds the tagger's end; gold's would leak)
+            continue  # not where a content may end (`rebound` adds the tagger's end; gold's would leak)
         xs += features(doc, start, stop, sent_end, toks["cue"], inq, cands)
         ys += [int(k == end) for k in cands]
     return xs, ys

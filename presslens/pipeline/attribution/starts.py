@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 from spacy.tokens import Doc
 
-from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, Tokens, _word, content_near, token_span, trimmed
+from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, Tokens, _word, gold_parts, in_sentence
 
 # a word that may open a content of its own ("that", "whether", "if", "how" ...): a candidate
 # start on it and on the word after it (PolNeAR keeps the complementiser out of the content
@@ -88,7 +88,7 @@ def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, 
     p = doc[k - 1] if k > 0 else None
     pp = doc[k - 2] if k > 1 else None
     inside = range(k, end)
-    r = toks.root(k, end)
+    r, fragments = toks.outside(k, end)
     root = doc[r] if r is not None else t
     head, dep, pos = toks.head, toks.dep, toks.pos
     lower = p.lower_ if p is not None else ""
@@ -106,7 +106,7 @@ def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, 
         float(k <= t.head.i < end), float(t.head.i < k), float(t.head.i in cue_toks),
         float(t.dep_ in ("nsubj", "nsubjpass", "expl")), float(t.text[:1].isupper()),
         _DEP_ID.get(root.dep_, -1), _UPOS_ID.get(root.pos_, -1), float(root.head.i in cue_toks and root.head.i != root.i),
-        float(root.head.i < k), toks.fragments(k, end), sum(1 for i in inside if head[i - a] < k and head[i - a] not in cue_toks),
+        float(root.head.i < k), fragments, sum(1 for i in inside if head[i - a] < k and head[i - a] not in cue_toks),
         k - root.left_edge.i,
         float(any(dep[i - a] in ("nsubj", "nsubjpass") and k <= head[i - a] < end for i in inside)),
         float(any(pos[i - a] in ("VERB", "AUX") for i in inside)),
@@ -120,15 +120,12 @@ def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, 
 
 def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
     """(start, end, lo, candidates) of a content's first part doc[start:end] with its edge
-    punctuation left out, or None when it is not re-started: wholly quoted, over a sentence's
-    end or a line break, or already inside a span of `taken` (the spans it may not grow into,
-    which also bound the candidates)."""
-    start, end = trimmed(doc, start, end)
-    if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
+    punctuation left out, or None when it is not re-started (`ends.in_sentence`), or already
+    inside a span of `taken` (the spans it may not grow into, which also bound the candidates)."""
+    found = in_sentence(doc, start, end, inq)
+    if found is None:
         return None
-    sent = doc[start].sent
-    if end > sent.end or any("\n" in doc[i].text or ("\n" in doc[i].whitespace_ and i < end - 1) for i in range(start, end)):
-        return None
+    start, end, sent = found
     lo = sent.start
     for i in range(start - 1, sent.start - 1, -1):  # a line break inside the sentence starts it
         if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
@@ -146,6 +143,8 @@ def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[
 
 
 class StartRanker(Ranker):
+    ends = False
+
     def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
         """(tagged start, end, candidate starts, their parse features) of `content`'s first
@@ -156,41 +155,21 @@ class StartRanker(Ranker):
         start, end, lo, cands = part
         return start, end, cands, np.array(features(doc, lo, end, cue, inq, cands), dtype=np.float64)
 
-    def restart(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
-                taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
-        """`content` with its first part's start moved to the likeliest candidate."""
-        return self.restart_all(doc, [(content, cue, taken)], inq, probs)[0]
-
-    def restart_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
-                    inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
-        """`restart` of each (content, cue, taken) of one doc, the models called once."""
-        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
-        chosen = self.choose_all([(x, cands.index(start), cands, content_near(probs, cands, ends=False))
-                                  for start, _, cands, x in found.values()])
-        out = [content for content, _, _ in items]
-        for n, k in zip(found, chosen):
-            start, end = found[n][:2]
-            if k != start:
-                out[n] = [(k, end), *out[n][1:]]
-        return out
+    def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
+        return [(k, end), *content[1:]]
 
 
 # -- training (gold contents of PolNeAR train and their parse) -------------------------------
 def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
     """Features and labels of every gold content's candidate starts in one article."""
     xs, ys = [], []
-    parts = [{role: [s for s in (token_span(doc, a, b) for a, b in getattr(att, role)) if s] for role in ("source", "cue", "content")}
-             for att in article.attributions]
-    for n, toks in enumerate(parts):
-        if not toks["content"]:
-            continue
-        taken = [sp for m, other in enumerate(parts) for role, spans in other.items() if m != n or role != "content" for sp in spans]
+    for toks, taken in gold_parts(doc, article):
         part = _part(doc, *sorted(toks["content"])[0], inq, taken)
         if part is None:
             continue
         start, end, lo, cands = part
         if start not in candidates(doc, lo, end):
-            continue  # not where a content may start (`restart` adds the tagger's start; gold's would leak)
+            continue  # not where a content may start (`rebound` adds the tagger's start; gold's would leak)
         xs += features(doc, lo, end, toks["cue"], inq, cands)
         ys += [int(k == start) for k in cands]
     return xs, ys

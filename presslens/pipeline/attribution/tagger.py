@@ -289,8 +289,7 @@ class Attributor:
             if ranker is None or not todo:
                 continue
             items = [(contents[n], linked[n].cue, taken[n]) for n in todo]
-            moved = ranker.restart_all(doc, items, inq, probs) if ranker is self.starts else ranker.reend_all(doc, items, inq, probs)
-            contents.update(zip(todo, moved))
+            contents.update(zip(todo, ranker.rebound_all(doc, items, inq, probs)))
         return [replace(st, content=contents[n]) if n in contents and contents[n] != st.content else st
                 for n, st in enumerate(linked)]
 

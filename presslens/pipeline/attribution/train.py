@@ -192,62 +192,47 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     return meta
 
 
-class _BoundsRecorder:
-    """Stands in for both boundary rankers of a held-out attributor: leaves every content as the
-    tagger bounded it, and keeps what the rankers' judges and margins learn from (`parts`: the
+class _BoundRecorder:
+    """Stands in for one boundary ranker of a held-out attributor: leaves every content as the
+    tagger bounded it, and keeps what that ranker's judge and margin learn from (`parts`: the
     token spans of the article's gold content parts, edges trimmed as `ends.trimmed` does).
 
-    With the encoder's view (the judges' data): each content part whose other boundary is a
-    gold part's and whose candidates hold that part's boundary. Without it (the margins' data):
-    each content part that overlaps a gold part, each candidate worth what the scorer counts
-    for the part it would make (matching the gold part at word Jaccard >= 0.5, being it)."""
+    With the encoder's view (the judge's data, `groups`): each content part whose other
+    boundary is a gold part's and whose candidates hold that part's boundary. Without it (the
+    margin's data, `plain`): each content part that overlaps a gold part, each candidate worth
+    what the scorer counts for the part it would make (matching the gold part at word Jaccard
+    >= 0.5, being it)."""
 
-    def __init__(self, start_model, end_model):
-        self.rankers = {"starts": starts.StartRanker(start_model, 0.0), "ends": ends.EndRanker(end_model, 0.0)}
-        self.groups = {"starts": [], "ends": []}
-        self.plain = {"starts": [], "ends": []}
-        self.parts = []
+    def __init__(self, ranker: ends.Ranker):
+        self.ranker, self.groups, self.plain, self.parts = ranker, [], [], []
 
-    def restart(self, doc, content, cue, inq, taken, probs=None):
-        self._keep("starts", doc, content, cue, inq, taken, probs)
-        return content
+    def rebound_all(self, doc, items, inq, probs=None):
+        for content, cue, taken in items:
+            self._keep(doc, content, cue, inq, taken, probs)
+        return [content for content, _, _ in items]
 
-    def reend(self, doc, content, cue, inq, taken, probs=None):
-        self._keep("ends", doc, content, cue, inq, taken, probs)
-        return content
-
-    def restart_all(self, doc, items, inq, probs=None):
-        return [self.restart(doc, content, cue, inq, taken, probs) for content, cue, taken in items]
-
-    def reend_all(self, doc, items, inq, probs=None):
-        return [self.reend(doc, content, cue, inq, taken, probs) for content, cue, taken in items]
-
-    def _keep(self, key, doc, content, cue, inq, taken, probs):
-        ranker = self.rankers[key]
+    def _keep(self, doc, content, cue, inq, taken, probs):
+        ranker = self.ranker
         found = ranker.scored(doc, content, cue, inq, taken)
         if found is None:
             return
         start, end, cands, x = found
-        near = ends.content_near(probs, cands, key == "ends")
-        here = start if key == "starts" else end
+        near = ends.content_near(probs, cands, ranker.ends)
+        here, other = (end, start) if ranker.ends else (start, end)
         if near is None:
-            spans = [(k, end) if key == "starts" else (start, k) for k in cands]
-            values = _worth(doc, spans, self.parts)
+            values = _worth(doc, [ranker._moved([(start, end)], start, end, k)[0] for k in cands], self.parts)
             if values is not None:
-                self.plain[key].append((x, ranker.model.predict(x), cands.index(here), values, cands, near))
+                self.plain.append((x, ranker.model.predict(x), cands.index(here), values, cands, near))
             return
-        if key == "starts":
-            gold = [s for s, e in self.parts if abs(e - end) <= 1 and s in cands]
-        else:
-            gold = [e for s, e in self.parts if abs(s - start) <= 1 and e in cands]
+        gold = [b for b, o in ((e, s) if ranker.ends else (s, e) for s, e in self.parts) if abs(o - other) <= 1 and b in cands]
         if gold:
-            self.groups[key].append((x, ranker.model.predict(x), cands.index(here), cands.index(gold[0]), cands, near))
+            self.groups.append((x, ranker.model.predict(x), cands.index(here), cands.index(gold[0]), cands, near))
 
 
 def _worth(doc, spans, parts) -> list[float] | None:
     """For each token span, (word Jaccard >= 0.5) + (the same words) against the gold part
     that overlaps the spans most; None when no gold part overlaps them."""
-    words = lambda s, e: {i for i in range(s, e) if not (doc[i].is_punct or doc[i].is_space)}  # noqa: E731
+    words = lambda s, e: {i for i in range(s, e) if ends._word(doc[i])}  # noqa: E731
     union = set().union(*(words(s, e) for s, e in spans))
     gold = max((words(s, e) for s, e in parts), key=lambda g: len(g & union), default=set())
     if not gold & union:
@@ -277,22 +262,24 @@ def fit_bounds(docs, articles, out: Path, lex: Lexicon, held_out, held_out_fast,
             ys += y
         module.fit(xs, ys).save_model(str(out / name))
         models[key], counts[key] = TreeEnsemble.load(out / name), (len(xs), sum(ys))
-    recorder = _BoundsRecorder(models["starts"], models["ends"])
+    recorders = {"starts": _BoundRecorder(starts.StartRanker(models["starts"], 0.0)),
+                 "ends": _BoundRecorder(ends.EndRanker(models["ends"], 0.0))}
     for k, make in ((0, held_out), (1, held_out), (0, held_out_fast), (1, held_out_fast)):
         attributor = make(k)
         for a in (attributor, attributor.second):
             if a is not None:
-                a.starts = a.ends = recorder
+                a.starts, a.ends = recorders["starts"], recorders["ends"]
         for i, (doc, article) in enumerate(zip(docs, articles)):
             if i % 2 != k:
                 continue
             doc._.pl_entities = []
-            recorder.parts = [ends.trimmed(doc, *sp) for a in article.attributions
-                              for sp in (ends.token_span(doc, *c) for c in a.content) if sp]
+            parts = [ends.trimmed(doc, *sp) for a in article.attributions for sp in (ends.token_span(doc, *c) for c in a.content) if sp]
+            for recorder in recorders.values():
+                recorder.parts = parts
             attributor.statements(doc)
     meta = {}
     for key, (module, _) in modules.items():
-        groups, plain = recorder.groups[key], recorder.plain[key]
+        groups, plain = recorders[key].groups, recorders[key].plain
         margin, right = ends.choose_margin([(sc.tolist(), here, values) for _, sc, here, values, _, _ in plain])
         kept_plain = sum(values[here] for _, _, here, values, _, _ in plain) / max(1, len(plain))
         judge = ends.fit_judge(groups, module.FEATURES)
