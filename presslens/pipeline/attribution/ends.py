@@ -233,8 +233,9 @@ class Ranker:
     content probabilities, the judge's likeliest candidate; otherwise (no encoder: `fast`) the
     parse-only model's, when it beats the tagger's boundary by more than `margin`.
 
-    A subclass says which boundary it moves: `ends`, `scored` (the tagged start and end, the
-    candidates and their parse features) and `_moved` (the content with that boundary at k)."""
+    A subclass says which boundary it moves: `ends`, `part` (the content part it moves, as
+    (tagged start, tagged end, bound, ..., candidates)), `featured` (the candidates' parse
+    features) and `_moved` (the content with that boundary at k)."""
 
     ends: bool
 
@@ -274,17 +275,36 @@ class Ranker:
         return self.rebound_all(doc, [(content, cue, taken)], inq, probs)[0]
 
     def rebound_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
-                    inq: list[int], probs: np.ndarray | None = None) -> list[list[tuple[int, int]]]:
-        """`rebound` of each (content, cue, taken) of one doc, the models called once."""
-        found = {n: f for n, (content, cue, taken) in enumerate(items) if (f := self.scored(doc, content, cue, inq, taken))}
-        here = {n: f[1] if self.ends else f[0] for n, f in found.items()}
-        chosen = self.choose_all([(x, cands.index(here[n]), cands, content_near(probs, cands, self.ends))
-                                  for n, (_, _, cands, x) in found.items()])
+                    inq: list[int], probs: np.ndarray | None = None, memo: dict | None = None) -> list[list[tuple[int, int]]]:
+        """`rebound` of each (content, cue, taken) of one doc, the models called once. `memo`:
+        the choices already made in this doc (with the same `inq` and `probs`), filled here; the
+        stacked tagger and its second opinion read many of the same contents."""
+        memo = {} if memo is None else memo
+        parts = {n: p for n, (content, _, taken) in enumerate(items) if (p := self.part(doc, content, inq, taken))}
+        # a part's first three fields and the cue determine its candidates and their features
+        keys = {n: (self, *p[:3], tuple(items[n][1])) for n, p in parts.items()}
+        new = {keys[n]: n for n in parts if keys[n] not in memo}
+        here = lambda n: parts[n][1] if self.ends else parts[n][0]  # noqa: E731
+        found = []
+        for n in new.values():
+            cands = parts[n][-1]
+            found.append((self.featured(doc, parts[n], items[n][1], inq), cands.index(here(n)), cands,
+                          content_near(probs, cands, self.ends)))
+        memo.update(zip(new, self.choose_all(found)))
         out = [content for content, _, _ in items]
-        for n, k in zip(found, chosen):
-            if k != here[n]:
-                out[n] = self._moved(out[n], *found[n][:2], k)
+        for n, p in parts.items():
+            if (k := memo[keys[n]]) != here(n):
+                out[n] = self._moved(out[n], *p[:2], k)
         return out
+
+    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+               taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
+        """(tagged start, tagged end, candidates, their parse features) of the content part
+        whose boundary this ranker moves, or None when it is not moved (see `part`)."""
+        part = self.part(doc, content, inq, taken)
+        if part is None:
+            return None
+        return part[0], part[1], part[-1], self.featured(doc, part, cue, inq)
 
 
 def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list[tuple[float, ...]] | None:
@@ -303,15 +323,13 @@ def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list
 class EndRanker(Ranker):
     ends = True
 
-    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
-               taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
-        """(start, tagged end, candidate ends, their parse features) of `content`'s last part,
-        or None when it is not re-ended (see `_part`)."""
-        part = _part(doc, *content[-1], inq, taken) if content else None
-        if part is None:
-            return None
-        start, end, stop, sent_end, cands = part
-        return start, end, cands, np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
+    def part(self, doc: Doc, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
+        """`_part` of `content`'s last part (None: not re-ended)."""
+        return _part(doc, *content[-1], inq, taken) if content else None
+
+    def featured(self, doc: Doc, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
+        start, _, stop, sent_end, cands = part
+        return np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
 
     def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
         return [*content[:-1], (start, k)]

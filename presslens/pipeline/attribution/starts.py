@@ -145,15 +145,13 @@ def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[
 class StartRanker(Ranker):
     ends = False
 
-    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
-               taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
-        """(tagged start, end, candidate starts, their parse features) of `content`'s first
-        part, or None when it is not re-started (see `_part`)."""
-        part = _part(doc, *content[0], inq, taken) if content else None
-        if part is None:
-            return None
-        start, end, lo, cands = part
-        return start, end, cands, np.array(features(doc, lo, end, cue, inq, cands), dtype=np.float64)
+    def part(self, doc: Doc, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
+        """`_part` of `content`'s first part (None: not re-started)."""
+        return _part(doc, *content[0], inq, taken) if content else None
+
+    def featured(self, doc: Doc, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
+        _, end, lo, cands = part
+        return np.array(features(doc, lo, end, cue, inq, cands), dtype=np.float64)
 
     def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
         return [(k, end), *content[1:]]

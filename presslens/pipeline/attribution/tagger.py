@@ -13,7 +13,7 @@ own statement judge trained on held-out predictions of the same tagger.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -63,6 +63,7 @@ class Prepared:
     arrays: DocArrays
     paras: list[Span]
     marg: list[np.ndarray] | None = None  # the encoder's [tokens x LABELS] of each paragraph
+    bounds: dict = field(default_factory=dict)  # the boundary rankers' choices (`Ranker.rebound_all`'s memo)
 
 
 ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of whole sentences
@@ -272,24 +273,24 @@ class Attributor:
             conf = [max(c, TURN_CONFIDENCE) if st.turn else c for st, c in zip(linked, conf)]
             kept = [(st, c) for st, c in zip(linked, conf) if c >= keep]
             if self.ends is not None or self.starts is not None:  # the judge scored the tagger's reading
-                kept = list(zip(self._rebounded(doc, [st for st, _ in kept], inq, content_probs(prep)), (c for _, c in kept)))
+                kept = list(zip(self._rebounded(doc, [st for st, _ in kept], inq, prep), (c for _, c in kept)))
             return [self._statement(doc, st, probs, inq, c) for st, c in kept]
         return [self._statement(doc, st, probs, inq) for st in linked]
 
-    def _rebounded(self, doc: Doc, linked: list[Linked], inq: list[int], probs: np.ndarray | None) -> list[Linked]:
+    def _rebounded(self, doc: Doc, linked: list[Linked], inq: list[int], prep: Prepared) -> list[Linked]:
         """`linked` with each content's start chosen by `self.starts`, then its end by
-        `self.ends` (not a transcript's turn: its paragraphs bound it); `probs`:
-        `content_probs`. A content never grows into another statement's words as the tagger
-        read them, nor into its own cue or source."""
+        `self.ends` (not a transcript's turn: its paragraphs bound it). A content never grows
+        into another statement's words as the tagger read them, nor into its own cue or source."""
         todo = [n for n, st in enumerate(linked) if not st.turn and st.content]
         taken = {n: [sp for m, o in enumerate(linked) if m != n for sp in o.content + o.cue + o.source] + linked[n].cue + linked[n].source
                  for n in todo}
         contents = {n: linked[n].content for n in todo}
+        probs = content_probs(prep)
         for ranker in (self.starts, self.ends):
             if ranker is None or not todo:
                 continue
             items = [(contents[n], linked[n].cue, taken[n]) for n in todo]
-            contents.update(zip(todo, ranker.rebound_all(doc, items, inq, probs)))
+            contents.update(zip(todo, ranker.rebound_all(doc, items, inq, probs, prep.bounds)))
         return [replace(st, content=contents[n]) if n in contents and contents[n] != st.content else st
                 for n, st in enumerate(linked)]
 

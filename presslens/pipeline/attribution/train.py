@@ -206,7 +206,7 @@ class _BoundRecorder:
     def __init__(self, ranker: ends.Ranker):
         self.ranker, self.groups, self.plain, self.parts = ranker, [], [], []
 
-    def rebound_all(self, doc, items, inq, probs=None):
+    def rebound_all(self, doc, items, inq, probs=None, memo=None):
         for content, cue, taken in items:
             self._keep(doc, content, cue, inq, taken, probs)
         return [content for content, _, _ in items]

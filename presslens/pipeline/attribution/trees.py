@@ -51,6 +51,14 @@ class TreeEnsemble:
             self.left[k, :n], self.right[k, :n] = t["left"], t["right"]
             self.value[k, : len(t["value"])] = t["value"]
             self.depth = max(self.depth, t["depth"])
+        # the same nodes as flat arrays for `raw`: node n of tree k is k * width + n, and its
+        # children are child[2 * node] (right) and child[2 * node + 1] (left)
+        base = (np.arange(len(trees)) * width)[:, None]
+        self._base = base.ravel()
+        self._child = np.stack([self.right + base, self.left + base], axis=-1).ravel()
+        self._feature, self._threshold = self.feature.ravel(), self.threshold.ravel()
+        self._value = self.value.ravel()
+        self._plain = not self.missing.any()  # no split treats missing values apart
 
     @classmethod
     def load(cls, path: str | Path) -> TreeEnsemble:
@@ -80,6 +88,8 @@ class TreeEnsemble:
         # LightGBM reads a dense row as sparse pairs, dropping values within kZeroThreshold of 0
         # (c_api.cpp, RowFunctionFromDenseMatric): 1e-36 is 0.0 to it, whatever the split
         x = np.where(np.abs(x) <= _ZERO_THRESHOLD, 0.0, x)
+        if self._plain:
+            return self._raw_plain(x)
         width = self.feature.shape[1]
         flat_x = x.ravel()
         feature, threshold, missing = self.feature.ravel(), self.threshold.ravel(), self.missing.ravel()
@@ -101,6 +111,25 @@ class TreeEnsemble:
             node = step
         # cumsum adds in order, as LightGBM does (np.sum would add pairwise: other last bits)
         return np.cumsum(self.value[np.arange(len(self.value))[None, :], node], axis=1)[:, -1] if len(x) else np.zeros(0)
+
+    def _raw_plain(self, x: np.ndarray) -> np.ndarray:
+        """`raw` of a model whose splits all have missing type None: a NaN is 0.0 at every
+        split, so it is replaced once, and a row goes left where `x <= threshold`. Three
+        gathers a level on flat arrays instead of eight (the judges and rankers score tens of
+        thousands of candidates an article set; this is most of their time)."""
+        if not len(x):
+            return np.zeros(0)
+        x = np.nan_to_num(x, nan=0.0, posinf=np.inf, neginf=-np.inf)
+        flat_x = x.ravel()
+        row_base = (np.arange(len(x)) * x.shape[1])[:, None]
+        node = np.broadcast_to(self._base, (len(x), len(self._base)))
+        for _ in range(self.depth):
+            value = np.take(flat_x, row_base + np.take(self._feature, node))
+            step = np.take(self._child, 2 * node + (value <= np.take(self._threshold, node)))
+            if np.array_equal(step, node):  # every row is at a leaf of every tree
+                break
+            node = step
+        return np.cumsum(np.take(self._value, node), axis=1)[:, -1]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of each row (the sigmoid of `raw`; `math.exp` is the C library's
