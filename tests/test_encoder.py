@@ -4,6 +4,7 @@ pipelines that choose a tagger, and one real (tiny) fine-tuning run through the 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,34 @@ def test_decode_bio_gives_valid_sequences():
         for prev, cur in zip(["O"] + tags, tags):
             if cur.startswith("I-"):
                 assert prev[2:] == cur[2:], tags
+
+
+def _best_valid(logp: np.ndarray) -> tuple[float, list[str]]:
+    """The best valid BIO sequence by brute force, and its score (short sequences only)."""
+    best = (-np.inf, [])
+    for seq in itertools.product(range(len(LABELS)), repeat=len(logp)):
+        tags = [LABELS[i] for i in seq]
+        if all(not c.startswith("I-") or p[2:] == c[2:] for p, c in zip(["O"] + tags, tags)):
+            best = max(best, (float(sum(logp[t, i] for t, i in enumerate(seq))), tags), key=lambda b: b[0])
+    return best
+
+
+def test_decode_bio_finds_the_best_valid_sequence():
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        logp = np.log(rng.dirichlet(np.ones(len(LABELS)) * 0.5, size=rng.integers(1, 5)))
+        score, _ = _best_valid(logp)
+        tags = decode_bio(logp)
+        got = sum(logp[t, LABELS.index(tag)] for t, tag in enumerate(tags))
+        assert got == pytest.approx(score)
+
+
+def test_decode_bio_breaks_ties_towards_the_first_label():
+    # uniform marginals: every label as likely; numpy's argmax order (O first) decides
+    assert decode_bio(np.log(np.full((4, len(LABELS)), 1 / len(LABELS)))) == ["O"] * 4
+    p = np.full((2, len(LABELS)), 0.1)
+    p[:, LABELS.index("B-Q")] = p[:, LABELS.index("I-Q")] = 0.3
+    assert decode_bio(np.log(p)) == ["B-Q", "B-Q"]  # B-Q then I-Q scores the same; B-Q comes first
 
 
 def test_decode_bio_repairs_an_orphan_inside():

@@ -12,6 +12,7 @@ in the inner loops.
 
 from __future__ import annotations
 
+import numpy as np
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_SPACE, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
@@ -260,15 +261,22 @@ def para_features(a: DocArrays, start: int, end: int) -> list[list[str]]:
     return feats
 
 
+_ENC = ["enc=" + lab for lab in LABELS]
+_ENC_PREV, _ENC_NEXT = ["enc-1=" + lab for lab in LABELS], ["enc+1=" + lab for lab in LABELS]
+_ENC_BINS = [["enc%s=%d" % (r, k) for k in range(5)] for r in "SCQ"]
+
+
 def add_encoder_features(feats: list[list[str]], marg) -> None:
-    """The encoder's view as CRF features: its best label, and each role's probability binned."""
-    best = marg.argmax(axis=1)
-    role = {"S": marg[:, 1] + marg[:, 2], "C": marg[:, 3] + marg[:, 4], "Q": marg[:, 5] + marg[:, 6]}
+    """The encoder's view as CRF features: its best label, and each role's probability binned
+    (fifths, the last one closed)."""
+    best = marg.argmax(axis=1).tolist()
+    roles = np.stack([marg[:, 1] + marg[:, 2], marg[:, 3] + marg[:, 4], marg[:, 5] + marg[:, 6]], axis=1)
+    bins = np.minimum(4, (roles * 5).astype(np.int64)).tolist()  # float32 products, truncated
+    last = len(feats) - 1
     for i, f in enumerate(feats):
-        f.append("enc=" + LABELS[best[i]])
-        for r, p in role.items():
-            f.append("enc%s=%d" % (r, min(4, int(p[i] * 5))))
+        b = bins[i]
+        f += (_ENC[best[i]], _ENC_BINS[0][b[0]], _ENC_BINS[1][b[1]], _ENC_BINS[2][b[2]])
         if i > 0:
-            f.append("enc-1=" + LABELS[best[i - 1]])
-        if i + 1 < len(feats):
-            f.append("enc+1=" + LABELS[best[i + 1]])
+            f.append(_ENC_PREV[best[i - 1]])
+        if i < last:
+            f.append(_ENC_NEXT[best[i + 1]])
