@@ -106,3 +106,28 @@ def test_a_content_cut_short_after_a_preposition_is_ended_after_its_object(nlp):
     cue = [(_tok(doc, "criticized"), _tok(doc, "criticized") + 1)]
     ((s, e),) = ranker.rebound(doc, [(start, cut)], cue, DocArrays(doc, Lexicon.load()).quoted, cue)
     assert s == start and doc[e - 1].text in ("developers", "port")
+
+
+def test_a_memo_gives_the_same_bounds_and_scores_each_content_once(nlp):
+    # the stacked tagger and its second opinion share one memo per doc (`Prepared.bounds`)
+    from presslens.pipeline.attribution.tagger import Attributor
+
+    rankers = Attributor.load(tagger="stacked")
+    doc = nlp("Ms. Lena Park criticized the new budget as a gift to developers during a visit to the port. "
+              "The mayor said the plan would cut costs, which angered unions.")
+    inq = DocArrays(doc, Lexicon.load()).quoted
+    items = [([(_tok(doc, "the"), _tok(doc, "to") + 1)], [(_tok(doc, "criticized"), _tok(doc, "criticized") + 1)]),
+             ([(_tok(doc, "plan") - 1, _tok(doc, "costs") + 1)], [(_tok(doc, "said"), _tok(doc, "said") + 1)])]
+    items = [(content, cue, cue) for content, cue in items]
+    for ranker in (rankers.starts, rankers.ends):
+        plain = ranker.rebound_all(doc, items, inq)
+        memo: dict = {}
+        assert ranker.rebound_all(doc, items, inq, memo=memo) == plain
+        assert memo and all(key[0] is ranker for key in memo)
+        calls = []
+        model, ranker.model = ranker.model, type("Counted", (), {"predict": lambda self, x: calls.append(len(x)) or model.predict(x)})()
+        try:
+            assert ranker.rebound_all(doc, items + items, inq, memo=memo) == plain + plain
+        finally:
+            ranker.model = model
+        assert calls == []  # every content already chosen: no model call
