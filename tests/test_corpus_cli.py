@@ -14,6 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from presslens.cli import cli
+from presslens.corpus import store
+from presslens.errors import UsageError
 
 from test_corpus import counts, hand_corpus, invented_article, write_jsonl  # noqa: F401  (fixture)
 
@@ -76,13 +78,17 @@ def _run_ingest(src, db, *extra):
 
 
 def _articles(db) -> int:
+    """Committed articles, 0 before the store exists; waits while the writer holds the file
+    (a plain connect failed then and read 0, so a short run could finish unseen)."""
+    if not os.path.exists(db):
+        return 0
     try:
-        con = duckdb.connect(str(db), read_only=True)
-    except (duckdb.Error, OSError):
+        con = store.connect(db, read_only=True, wait=2)
+    except UsageError:
         return 0
     try:
         return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except duckdb.Error:
+    except duckdb.Error:  # created but not yet initialised
         return 0
     finally:
         con.close()
@@ -94,8 +100,9 @@ def test_kill_9_mid_run_loses_nothing_and_resume_finishes(tmp_path):
     src = tmp_path / "news.jsonl"
     # Enough articles that the run outlasts the model load and a few polls on a fast machine
     # (with 48 and polls every 0.5 s the whole run once finished between two polls; 0.25 s is
-    # about 6 articles here, and the run is killed from its fourth on).
-    n = 60
+    # about 6 articles here, and the run is killed from its fourth on; 60 once finished unseen
+    # while the polls could not open the file the writer held).
+    n = 90
     write_jsonl(src, [invented_article(i) for i in range(n)])
     db = tmp_path / "killed.duckdb"
     proc = _run_ingest(src, db, "--workers", "1", "--commit-every", "2")
