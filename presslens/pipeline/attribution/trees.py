@@ -54,7 +54,13 @@ class TreeEnsemble:
         # the same nodes as flat arrays for `raw`: node n of tree k is k * width + n, and its
         # children are child[2 * node] (right) and child[2 * node + 1] (left)
         base = (np.arange(len(trees)) * width)[:, None]
-        self._base = base.ravel()
+        # `raw` walks the trees shallowest first, and at each level only those still descending:
+        # the deepest tree is about twice as deep as the mean (shipped rankers: 19 against 10.6)
+        depths = np.array([t["depth"] for t in trees], dtype=np.intp)
+        order = np.argsort(depths, kind="stable")
+        self._base = base.ravel()[order]
+        self._unorder = np.argsort(order)  # back to file order for the sum
+        self._descending = np.searchsorted(depths[order], np.arange(self.depth), side="right")  # first tree per level
         self._child = np.stack([self.right + base, self.left + base], axis=-1).ravel()
         self._feature, self._threshold, self._value = self.feature.ravel(), self.threshold.ravel(), self.value.ravel()
         self._missing, self._default_left = self.missing.ravel(), self.default_left.ravel()
@@ -94,24 +100,22 @@ class TreeEnsemble:
             x = np.where(np.isnan(x), 0.0, x)
         flat_x = x.ravel()
         row_base = (np.arange(len(x)) * x.shape[1])[:, None]
-        node = np.broadcast_to(self._base, (len(x), len(self._base)))
-        for _ in range(self.depth):  # flat node indices: one gather per array and level
-            value = np.take(flat_x, row_base + np.take(self._feature, node))
-            threshold = np.take(self._threshold, node)
+        node = np.tile(self._base, (len(x), 1))  # one column per tree, shallowest first
+        for first in self._descending.tolist():  # flat node indices: one gather per array and level
+            cur = node[:, first:]  # the trees deep enough to have a split at this level
+            value = np.take(flat_x, row_base + np.take(self._feature, cur))
+            threshold = np.take(self._threshold, cur)
             if self._plain:
                 go_left = value <= threshold
             else:
-                miss = np.take(self._missing, node)
+                miss = np.take(self._missing, cur)
                 nan = np.isnan(value)
                 value = np.where(nan & (miss != _NAN), 0.0, value)
                 to_default = ((miss == _ZERO) & (value == 0.0)) | ((miss == _NAN) & nan)
-                go_left = np.where(to_default, np.take(self._default_left, node), value <= threshold)
-            step = np.take(self._child, 2 * node + go_left)
-            if np.array_equal(step, node):  # every row is at a leaf of every tree
-                break
-            node = step
+                go_left = np.where(to_default, np.take(self._default_left, cur), value <= threshold)
+            node[:, first:] = np.take(self._child, 2 * cur + go_left)
         # cumsum adds in order, as LightGBM does (np.sum would add pairwise: other last bits)
-        return np.cumsum(np.take(self._value, node), axis=1)[:, -1]
+        return np.cumsum(np.take(self._value, node)[:, self._unorder], axis=1)[:, -1]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of each row (the sigmoid of `raw`; `math.exp` is the C library's
