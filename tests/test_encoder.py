@@ -173,6 +173,46 @@ def test_fine_tuning_runs_end_to_end(tmp_path):
     tagger = EncoderTagger.load(tmp_path)
     (m,) = tagger.marginals([words])
     assert decode_bio(np.log(m)) == labels  # it learnt the one example it saw
+    assert [i.name for i in tagger.session.get_inputs()] == ["input_ids"]  # one window a run: no mask
+    # the int8 graph scores as the torch model does (within int8 rounding), and the torch model
+    # rebuilt from its dequantised weights exports to the same int8 graph, bit for bit
+    ids = np.array([win.ids], dtype=np.int64)
+    onnx_logits = tagger.session.run(None, {"input_ids": ids})[0][0]
+    rebuilt = et.from_onnx(tmp_path / "encoder.onnx")
+    with torch.no_grad():
+        torch_logits = rebuilt(torch.tensor(ids), torch.ones_like(torch.tensor(ids)))[0].numpy()
+    scored = win.first  # the pieces labels are read at (the others were never trained)
+    assert (torch_logits[scored].argmax(-1) == onnx_logits[scored].argmax(-1)).all()
+    assert np.abs(torch_logits[scored] - onnx_logits[scored]).max() < 0.5
+    et.export(rebuilt, tmp_path / "again.onnx")
+    again = EncoderTagger.load(tmp_path).session.__class__(str(tmp_path / "again.onnx"), providers=["CPUExecutionProvider"])
+    assert np.array_equal(again.run(None, {"input_ids": ids})[0][0], onnx_logits)
+
+
+def test_models_exported_with_an_attention_mask_still_load():
+    """Encoders exported before 2026-12-04 take `attention_mask` too: it is fed (all ones)."""
+
+    class Input:
+        def __init__(self, name):
+            self.name = name
+
+    class Session:
+        def __init__(self, names):
+            self.names, self.feeds = names, []
+
+        def get_inputs(self):
+            return [Input(n) for n in self.names]
+
+        def run(self, _, feed):
+            self.feeds.append(feed)
+            return [np.zeros((1, len(feed["input_ids"][0]), len(LABELS)), dtype=np.float32)]
+
+    tok = EncoderTagger.load().tokenizer
+    for names in (["input_ids", "attention_mask"], ["input_ids"]):
+        session = Session(names)
+        (m,) = EncoderTagger(session, tok, {}).marginals([["The", "minister", "said", "so", "."]])
+        assert m.shape == (5, len(LABELS)) and sorted(session.feeds[0]) == sorted(names)
+        assert (session.feeds[0].get("attention_mask", 1) == 1).all() if len(names) > 1 else True
 
 
 @pytest.mark.model

@@ -117,6 +117,8 @@ class EncoderTagger:
         self.session = session
         self.tokenizer = tokenizer
         self.meta = meta
+        # models exported before 2026-12-04 also take an attention mask (all ones: no padding)
+        self._masked = "attention_mask" in {i.name for i in session.get_inputs()}
 
     @classmethod
     def load(cls, folder: Path | None = None, threads: int = 1) -> EncoderTagger:
@@ -152,7 +154,8 @@ class EncoderTagger:
         # scale per run, so a batch would make a window's result depend on its neighbours).
         for p, w in jobs:
             ids = np.array([w.ids], dtype=np.int64)
-            logits = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)} if self._masked else {"input_ids": ids}
+            logits = self.session.run(None, feed)[0][0]
             z = logits[w.first] - logits[w.first].max(axis=-1, keepdims=True)
             probs = np.exp(z)
             probs /= probs.sum(axis=-1, keepdims=True)
