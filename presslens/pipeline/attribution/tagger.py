@@ -181,7 +181,7 @@ class Attributor:
         out = []
         for k, para in enumerate(prep.paras):
             if self.tagger is None:
-                tags, p = _encoder_tags(doc, para, marg[k])
+                tags, p = _encoder_tags(arrays.is_space[para.start : para.end], marg[k])
             else:
                 feats = para_features(arrays, para.start, para.end)
                 if marg is not None:
@@ -238,7 +238,7 @@ class Attributor:
         # (`_likelier`: both judges are calibrated, a confidence is the chance of being right end
         # to end). (`_judged` has already applied the encoder judge's own threshold)
         def words(st: DocStatement) -> set[int]:
-            return {t.i for sp in st.content for t in sp}
+            return {i for sp in st.content for i in range(sp.start, sp.end)}
 
         kept: list[DocStatement | None] = list(found)  # None: replaced by a likelier reading
         owner = {i: k for k, st in enumerate(kept) for i in words(st)}  # token -> its statement
@@ -248,7 +248,7 @@ class Attributor:
             if not hit and toks and st.confidence >= SECOND_OPINION:
                 k = len(kept)
                 kept.append(st)
-            elif hit and not any(kept[h].turn for h in hit) and _likelier(st, [kept[h] for h in hit]):
+            elif hit and not any(kept[h].turn for h in hit) and _likelier(st, [kept[h] for h in hit], prep.arrays.sent):
                 for h in hit:
                     for i in words(kept[h]):
                         owner.pop(i, None)
@@ -347,15 +347,16 @@ def content_probs(prep: Prepared) -> np.ndarray | None:
     return out
 
 
-def _likelier(new: DocStatement, old: list[DocStatement]) -> bool:
+def _likelier(new: DocStatement, old: list[DocStatement], sent: list[int]) -> bool:
     """Whether `new` is a likelier reading of the statements `old` whose words it reads: a
     higher confidence than each, a source where they have one (the judge scores a statement
     before the speaker rules may drop its source), and no word in a sentence that they have no
-    part in (a reading that runs on into the next sentence's quotation is another statement)."""
+    part in (a reading that runs on into the next sentence's quotation is another statement).
+    `sent`: the first token of each token's sentence (`DocArrays.sent`)."""
     if any(new.confidence <= o.confidence or (o.source and not new.source) for o in old):
         return False
-    sents = {t.sent.start for o in old for sp in o.content + o.cue + o.source for t in sp}
-    return all(t.sent.start in sents for sp in new.content for t in sp)
+    sents = {sent[i] for o in old for sp in o.content + o.cue + o.source for i in range(sp.start, sp.end)}
+    return all(sent[i] in sents for sp in new.content for i in range(sp.start, sp.end))
 
 
 def _worth(doc: Doc, arrays: DocArrays) -> list[Span]:
@@ -364,11 +365,12 @@ def _worth(doc: Doc, arrays: DocArrays) -> list[Span]:
     return [p for p in paragraphs(doc, arrays) if worth_tagging(arrays, p.start, p.end)]
 
 
-def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], list[float]]:
-    """Valid BIO tags from the marginals; a whitespace token inside a run continues it."""
+def _encoder_tags(is_space: list[bool], marg: np.ndarray) -> tuple[list[str], list[float]]:
+    """Valid BIO tags from the marginals of a paragraph's tokens (`is_space`: which are
+    whitespace); a whitespace token inside a run continues it."""
     tags = decode_bio(np.log(np.clip(marg, 1e-9, 1.0)))
-    for i, t in enumerate(para):
-        if t.is_space and tags[i] == "O" and 0 < i < len(para) - 1 and tags[i + 1].startswith("I-"):
+    for i, space in enumerate(is_space):
+        if space and tags[i] == "O" and 0 < i < len(is_space) - 1 and tags[i + 1].startswith("I-"):
             tags[i] = "I-" + tags[i + 1][2:]
     # a run that restarts right where one of the same role ends is one run: the encoder scores
     # tokens one by one and splits names ("Mr." | "Quiros"); PolNeAR's spans of one role
@@ -376,7 +378,7 @@ def _encoder_tags(doc: Doc, para: Span, marg: np.ndarray) -> tuple[list[str], li
     for i in range(1, len(tags)):
         if tags[i].startswith("B-") and tags[i - 1] != "O" and tags[i - 1][2:] == tags[i][2:]:
             tags[i] = "I-" + tags[i][2:]
-    return tags, [float(marg[i, _LABEL_INDEX[t]]) if not para[i].is_space else 1.0 for i, t in enumerate(tags)]
+    return tags, [float(marg[i, _LABEL_INDEX[t]]) if not is_space[i] else 1.0 for i, t in enumerate(tags)]
 
 
 def _trim(doc: Doc, s: int, e: int) -> Span | None:
