@@ -23,10 +23,23 @@ def _tok(doc, word: str, nth: int = 0) -> int:
     return [t.i for t in doc if t.text == word][nth]
 
 
+def test_the_rankers_token_table_reads_as_spacys_tokens(nlp):
+    """`ends.Tokens` is what the rankers read instead of Token objects: the same values."""
+    doc = nlp('date 2020-09-15 Example News -  "We will win," he said.\n\nThe big powers, he added, see it '
+              "as 'a stunt'.He left \u2014 and nobody (not even aides) spoke.\n")
+    tk = ends.Tokens(doc)
+    for t in doc:
+        assert (tk.text[t.i], tk.lower[t.i], tk.pos[t.i], tk.tag[t.i], tk.dep[t.i]) == (t.text, t.lower_, t.pos_, t.tag_, t.dep_)
+        assert (tk.head[t.i], tk.word[t.i], tk.depth[t.i]) == (t.head.i, ends._word(t), sum(1 for _ in t.ancestors))
+        assert (tk.sent[t.i], tk.sent_end[t.i], tk.edges(t.i)) == (t.sent.start, t.sent.end, (t.left_edge.i, t.right_edge.i))
+        assert t.whitespace_ in ("", " ")  # a line break is a token, never a token's trailing whitespace
+    assert ends.Tokens.of(tk) is tk and ends.trimmed(tk, 0, len(doc)) == ends.trimmed(doc, 0, len(doc))
+
+
 def test_candidate_ends_are_before_clause_breaks_and_the_sentence_end(nlp):
     doc = nlp("The mayor said the plan would cut costs, which angered unions, and he called it fair.")
     start = _tok(doc, "the")
-    cands = ends.candidates(doc, start, doc[start].sent.end)
+    cands = ends.candidates(ends.Tokens(doc), start, doc[start].sent.end)
     ends_at = {doc[k - 1].text for k in cands}
     assert {"costs", "unions", "fair"} <= ends_at  # before ", which", before ", and", the sentence's end
     assert "would" not in ends_at and "the" not in ends_at  # never inside a verb group or after a determiner
@@ -36,14 +49,14 @@ def test_what_is_never_re_ended(nlp):
     inq = lambda doc: DocArrays(doc, Lexicon.load()).quoted  # noqa: E731
     quoted = nlp('She said, "We will cut costs, and we will do it fast."')
     a, b = _tok(quoted, "We"), _tok(quoted, "fast") + 1
-    assert ends._part(quoted, a, b, inq(quoted), []) is None  # a quotation: its marks bound it
+    assert ends._part(ends.Tokens(quoted), a, b, inq(quoted), []) is None  # a quotation: its marks bound it
     two = nlp("The mayor said costs would fall. Unions disagreed with him.")
     a, b = _tok(two, "costs"), _tok(two, "him") + 1
-    assert ends._part(two, a, b, inq(two), []) is None  # over a sentence's end
+    assert ends._part(ends.Tokens(two), a, b, inq(two), []) is None  # over a sentence's end
     doc = nlp("The mayor said costs would fall in the spring and rise in the autumn, the union said, and jobs would go.")
     a, b = _tok(doc, "costs"), _tok(doc, "spring") + 1
     cue = (_tok(doc, "union") - 1, _tok(doc, "said", 1) + 1)
-    _, _, stop, _, cands = ends._part(doc, a, b, inq(doc), [cue])
+    _, _, stop, _, cands = ends._part(ends.Tokens(doc), a, b, inq(doc), [cue])
     assert stop == cue[0] and max(cands) <= cue[0]  # never grows into another statement's words
 
 
@@ -54,7 +67,7 @@ def test_gold_examples_label_one_end_per_content(nlp):
     article = GoldArticle("t", "p", text, [GoldAttribution(source=[(0, 9)], cue=[(10, 14)], content=[(a, b)])])
     xs, ys = ends.examples(doc, article, DocArrays(doc, Lexicon.load()).quoted)
     assert sum(ys) == 1 and len(ys) >= 2 and len(xs[0]) == len(ends.FEATURES)
-    assert doc[[k for k, y in zip(ends.candidates(doc, _tok(doc, "the"), doc[0].sent.end), ys) if y][0] - 1].text == "costs"
+    assert doc[[k for k, y in zip(ends.candidates(ends.Tokens(doc), _tok(doc, "the"), doc[0].sent.end), ys) if y][0] - 1].text == "costs"
 
 
 @pytest.mark.parametrize("key, module", [("ends", ends), ("starts", starts)])

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
 from .trees import TreeEnsemble
@@ -78,138 +79,175 @@ def _word(t) -> bool:
     return not (t.is_punct or t.is_space)
 
 
-def candidates(doc: Doc, start: int, stop: int) -> list[int]:
-    """The ends k (content = doc[start:k]) a content starting at `start` may have before `stop`
-    (exclusive bound: the sentence's end or the next span that is not this content's)."""
-    out = []
-    for k in range(start + 1, stop + 1):
-        if not _word(doc[k - 1]):
-            continue  # the same end as the last word's: counted there
-        if k == stop:
-            out.append(k)
-            continue
-        t = doc[k]
-        if (not _word(t) or t.lower_ in _BREAKERS or t.dep_ in ("cc", "mark", "prep", "relcl", "advcl", "acl")
-                or t.tag_ == "VBG"):
-            out.append(k)
-    return out
-
-
-def features(doc: Doc, start: int, stop: int, sent_end: int, cue: list[tuple[int, int]], inq: list[int],
-             cands: list[int]) -> list[list[float]]:
-    """The facts about ending the content doc[start:k] at each k of `cands` (see FEATURES)."""
-    cue_toks = {i for s, e in cue for i in range(s, e)}
-    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
-    toks = Tokens(doc, start, max(cands))
-    return [_facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, toks) for k in cands]
-
-
 class Tokens:
-    """What the candidates' features read of each token of doc[a:b], read once per content
-    instead of once per candidate (Token objects are made on every access)."""
+    """What the rankers read of every token of a doc, as plain lists: read once per doc, not
+    once per candidate (a Token object is made on every `doc[i]`, and the rankers read a few
+    million token attributes over PolNeAR dev). `word`: neither punctuation nor whitespace;
+    `sent`, `sent_end`: the bounds of each token's sentence. (spaCy's `whitespace_` is a space
+    or nothing: a line break is always a token of its own.)"""
 
-    def __init__(self, doc: Doc, a: int, b: int):
-        self.a = a
-        toks = [doc[i] for i in range(a, b)]
-        self.head = [t.head.i for t in toks]
-        self.text = [t.text for t in toks]
-        self.word = [_word(t) for t in toks]
-        self.dep = [t.dep_ for t in toks]
-        self.pos = [t.pos_ for t in toks]
-        self.depth = [sum(1 for _ in t.ancestors) for t in toks]
+    def __init__(self, doc: Doc):
+        self.doc, n = doc, len(doc)
+        raw = doc.to_array([ORTH, LOWER, POS, TAG, DEP, IS_PUNCT, IS_SPACE]).tolist()
+        signed = doc.to_array([HEAD, SENT_START]).astype("int64").tolist()  # relative heads are signed
+        strings, cache = doc.vocab.strings, {}
+
+        def s(h: int) -> str:
+            v = cache.get(h)
+            if v is None:
+                v = cache[h] = strings[h] if h else ""
+            return v
+
+        self.text, self.lower = [s(r[0]) for r in raw], [s(r[1]) for r in raw]
+        self.pos, self.tag, self.dep = [s(r[2]) for r in raw], [s(r[3]) for r in raw], [s(r[4]) for r in raw]
+        self.word = [not (r[5] or r[6]) for r in raw]
+        self.head = [i + r[0] for i, r in enumerate(signed)]
+        self.sent, self.sent_end = [0] * n, [0] * n
+        first = 0
+        for i in range(1, n + 1):
+            if i == n or signed[i][1] == 1:
+                self.sent[first:i], self.sent_end[first:i] = [first] * (i - first), [i] * (i - first)
+                first = i
+        self.depth = _depths(self.head)  # how many ancestors (`Token.ancestors`)
+        self._edges: dict[int, tuple[int, int]] = {}
+
+    @staticmethod
+    def of(doc: Doc | Tokens) -> Tokens:
+        return doc if isinstance(doc, Tokens) else Tokens(doc)
+
+    def edges(self, i: int) -> tuple[int, int]:
+        """(left_edge, right_edge) of token i, as the parser set them."""
+        e = self._edges.get(i)
+        if e is None:
+            t = self.doc[i]
+            e = self._edges[i] = (t.left_edge.i, t.right_edge.i)
+        return e
 
     def outside(self, lo: int, hi: int) -> tuple[int | None, int]:
         """Of the tokens of doc[lo:hi] whose head lies outside it (or that are their own head):
         the one nearest the parse's root (the first of them on a tie; None when there is none),
         and how many they are."""
-        a, head = self.a, self.head
-        out = [i for i in range(lo, hi) if not (lo <= head[i - a] < hi) or head[i - a] == i]
-        return (min(out, key=lambda i: self.depth[i - a]) if out else None), len(out)
+        head = self.head
+        out = [i for i in range(lo, hi) if not (lo <= head[i] < hi) or head[i] == i]
+        return (min(out, key=self.depth.__getitem__) if out else None), len(out)
 
 
-def _facts(doc, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands, toks) -> list[float]:
-    a = toks.a
-    word_at = [i for i in range(start, k) if toks.word[i - a]]
-    t = doc[k] if k < len(doc) else None
-    after = next((doc[j] for j in range(k, min(stop + 3, len(doc))) if _word(doc[j])), None) if t is not None else None
+def _depths(head: list[int]) -> list[int]:
+    depth = [-1] * len(head)
+    for i in range(len(head)):
+        path, j = [], i
+        while depth[j] < 0 and head[j] != j:
+            path.append(j)
+            j = head[j]
+        d = depth[j] = max(depth[j], 0)
+        for k in reversed(path):
+            d += 1
+            depth[k] = d
+    return depth
+
+
+def candidates(tk: Tokens, start: int, stop: int) -> list[int]:
+    """The ends k (content = doc[start:k]) a content starting at `start` may have before `stop`
+    (exclusive bound: the sentence's end or the next span that is not this content's)."""
+    word, lower, dep, tag = tk.word, tk.lower, tk.dep, tk.tag
+    out = []
+    for k in range(start + 1, stop + 1):
+        if not word[k - 1]:
+            continue  # the same end as the last word's: counted there
+        if k == stop:
+            out.append(k)
+            continue
+        if (not word[k] or lower[k] in _BREAKERS or dep[k] in ("cc", "mark", "prep", "relcl", "advcl", "acl")
+                or tag[k] == "VBG"):
+            out.append(k)
+    return out
+
+
+def features(tk: Tokens, start: int, stop: int, sent_end: int, cue: list[tuple[int, int]], inq: list[int],
+             cands: list[int]) -> list[list[float]]:
+    """The facts about ending the content doc[start:k] at each k of `cands` (see FEATURES)."""
+    cue_toks = {i for s, e in cue for i in range(s, e)}
+    cue_head = next((i for s, e in cue for i in range(s, e) if tk.pos[i] in ("VERB", "NOUN")), None)
+    return [_facts(tk, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) for k in cands]
+
+
+def _facts(tk, start, k, stop, sent_end, cue, cue_toks, cue_head, inq, cands) -> list[float]:
+    text, word, pos, dep, head = tk.text, tk.word, tk.pos, tk.dep, tk.head
+    n = len(text)
+    word_at = [i for i in range(start, k) if word[i]]
+    t = k < n  # a token after the content
+    after = next((j for j in range(k, min(stop + 3, n)) if word[j]), None) if t else None
     inside = range(start, k)
-    r, fragments = toks.outside(start, k)
-    root = doc[r] if r is not None else doc[start]
-    last = doc[word_at[-1]] if word_at else doc[k - 1]
+    r, fragments = tk.outside(start, k)
+    root = r if r is not None else start
+    last = word_at[-1] if word_at else k - 1
     ahead = range(k, min(stop, k + 8))
-    quotes_in = sum(1 for i in inside if toks.text[i - a] in _QUOTES)
-    lower = t.lower_ if t is not None else ""
-    nxt = [t is not None and t.text == x for x in (",", ";", ":")]
+    quotes_in = sum(1 for i in inside if text[i] in _QUOTES)
+    lower, tt = (tk.lower[k], text[k]) if t else ("", "")
+    tpos, tdep = (pos[k], dep[k]) if t else ("", "")
     return [
-        len(word_at), (k - start) / max(1, sent_end - start), sent_end - k, float(k >= sent_end or all(not _word(doc[j]) for j in range(k, sent_end))),
-        float(k == stop), sum(1 for c in cands if c < k), sum(1 for i in inside if toks.text[i - a] == ","),
-        _UPOS_ID.get(t.pos_, -1) if t is not None else -1, _DEP_ID.get(t.dep_, -1) if t is not None else -1,
-        *map(float, nxt), float(t is not None and t.text in _DASHES), float(t is not None and t.text in "()[]"),
-        float(t is not None and t.text in _QUOTES), float(t is not None and t.text in (".", "!", "?")),
-        float(t is not None and (t.dep_ == "cc" or t.pos_ == "CCONJ")), float(lower in _SUBORD or (t is not None and t.dep_ == "mark")),
+        len(word_at), (k - start) / max(1, sent_end - start), sent_end - k, float(k >= sent_end or all(not word[j] for j in range(k, sent_end))),
+        float(k == stop), sum(1 for c in cands if c < k), sum(1 for i in inside if text[i] == ","),
+        _UPOS_ID.get(tpos, -1) if t else -1, _DEP_ID.get(tdep, -1) if t else -1,
+        *(float(t and tt == x) for x in (",", ";", ":")), float(t and tt in _DASHES), float(t and tt in "()[]"),
+        float(t and tt in _QUOTES), float(t and tt in (".", "!", "?")),
+        float(t and (tdep == "cc" or tpos == "CCONJ")), float(lower in _SUBORD or (t and tdep == "mark")),
         float(lower in _RELATIVE), float(lower == "that"), float(lower == "including"), float(lower == "according"),
-        float(t is not None and t.tag_ == "VBG"), float(t is not None and t.dep_ == "prep"),
-        float(t is not None and start <= t.head.i < k), float(t is not None and t.head.i < start),
-        float(t is not None and t.head.i in cue_toks),
-        _UPOS_ID.get(after.pos_, -1) if after is not None else -1, _DEP_ID.get(after.dep_, -1) if after is not None else -1,
-        float(after is not None and after.pos_ in ("VERB", "AUX")), float(after is not None and after.pos_ in ("PRON", "DET")),
-        float(any(doc[j].dep_ in ("nsubj", "nsubjpass") and doc[j].head.i >= k for j in ahead)),
-        float(any(doc[j].pos_ == "VERB" for j in ahead)),
-        _UPOS_ID.get(last.pos_, -1), _DEP_ID.get(last.dep_, -1), float(not _word(doc[k - 1])),
-        root.right_edge.i + 1 - k, fragments, _DEP_ID.get(root.dep_, -1),
-        float(inq[last.i]) if inq else 0.0, float(inq[k]) if inq and k < len(inq) else 0.0, float(quotes_in % 2),
-        float(doc[start].lower_ == "that"), float(bool(cue) and cue[0][0] < start),
-        float(cue_head is not None and cue_head.pos_ == "NOUN"), _DEP_ID.get(doc[start].dep_, -1),
+        float(t and tk.tag[k] == "VBG"), float(t and tdep == "prep"),
+        float(t and start <= head[k] < k), float(t and head[k] < start),
+        float(t and head[k] in cue_toks),
+        _UPOS_ID.get(pos[after], -1) if after is not None else -1, _DEP_ID.get(dep[after], -1) if after is not None else -1,
+        float(after is not None and pos[after] in ("VERB", "AUX")), float(after is not None and pos[after] in ("PRON", "DET")),
+        float(any(dep[j] in ("nsubj", "nsubjpass") and head[j] >= k for j in ahead)),
+        float(any(pos[j] == "VERB" for j in ahead)),
+        _UPOS_ID.get(pos[last], -1), _DEP_ID.get(dep[last], -1), float(not word[k - 1]),
+        tk.edges(root)[1] + 1 - k, fragments, _DEP_ID.get(dep[root], -1),
+        float(inq[last]) if inq else 0.0, float(inq[k]) if inq and k < len(inq) else 0.0, float(quotes_in % 2),
+        float(tk.lower[start] == "that"), float(bool(cue) and cue[0][0] < start),
+        float(cue_head is not None and pos[cue_head] == "NOUN"), _DEP_ID.get(dep[start], -1),
     ]
 
 
-def trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def trimmed(doc: Doc | Tokens, start: int, end: int) -> tuple[int, int]:
     """doc[start:end] without the punctuation and spaces at its edges (start == end: none left)."""
-    while start < end and not _word(doc[start]):
+    word = doc.word.__getitem__ if isinstance(doc, Tokens) else (lambda i: _word(doc[i]))
+    while start < end and not word(start):
         start += 1
-    while end > start and not _word(doc[end - 1]):
+    while end > start and not word(end - 1):
         end -= 1
     return start, end
 
 
-def in_sentence(doc: Doc, start: int, end: int, inq: list[int]):
-    """(start, end, its sentence) of a content part doc[start:end] with its edge punctuation
-    left out, or None when neither of its boundaries is re-chosen: wholly quoted (the marks
-    bound it), over a sentence's end or a line break."""
-    start, end = trimmed(doc, start, end)
-    if end <= start or all(inq[i] for i in range(start, end) if _word(doc[i])):
+def in_sentence(tk: Tokens, start: int, end: int, inq: list[int]) -> tuple[int, int, int, int] | None:
+    """(start, end, its sentence's start and end) of a content part doc[start:end] with its
+    edge punctuation left out, or None when neither of its boundaries is re-chosen: wholly
+    quoted (the marks bound it), over a sentence's end or a line break."""
+    start, end = trimmed(tk, start, end)
+    if end <= start or all(inq[i] for i in range(start, end) if tk.word[i]):
         return None
-    sent = doc[start].sent
-    if end > sent.end or any("\n" in doc[i].text or ("\n" in doc[i].whitespace_ and i < end - 1) for i in range(start, end)):
+    if end > tk.sent_end[start] or any("\n" in tk.text[i] for i in range(start, end)):
         return None
-    return start, end, sent
+    return start, end, tk.sent[start], tk.sent_end[start]
 
 
-def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
+def _part(tk: Tokens, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
     """(start, end, stop, sentence end, candidates) of a content part doc[start:end] with its
     edge punctuation left out, or None when it is not re-ended (`in_sentence`), or already
     inside a span of `taken` (the spans it may not grow into, which also bound the candidates)."""
-    found = in_sentence(doc, start, end, inq)
+    found = in_sentence(tk, start, end, inq)
     if found is None:
         return None
-    start, end, sent = found
-    stop = sent.end
-    for i in range(end - 1, sent.end):  # a line break inside the sentence ends it
-        if "\n" in doc[i].text:
-            stop = i
-            break
-        if "\n" in doc[i].whitespace_:
-            stop = i + 1
-            break
+    start, end, _, sent_end = found
+    stop = next((i for i in range(end - 1, sent_end) if "\n" in tk.text[i]), sent_end)  # a line break ends the sentence
     for s, _ in taken:
         if end <= s < stop:
             stop = s
     if stop < end:
         return None
-    cands = candidates(doc, start, stop)
+    cands = candidates(tk, start, stop)
     if end not in cands:
         cands = sorted([*cands, end])
-    return (start, end, stop, sent.end, cands) if len(cands) > 1 else None
+    return (start, end, stop, sent_end, cands) if len(cands) > 1 else None
 
 
 # What the rankers' judges add to the parse features of a candidate: its parse-only score, how
@@ -268,19 +306,20 @@ class Ranker:
             out.append(cands[best] if sc[best] > sc[here] + margin else cands[here])
         return out
 
-    def rebound(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+    def rebound(self, doc: Doc | Tokens, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                 taken: Iterable[tuple[int, int]], probs: np.ndarray | None = None) -> list[tuple[int, int]]:
         """`content` with its boundary moved to the likeliest candidate (`taken`: the token
-        spans a content may not grow into; `probs`: see `content_near`)."""
+        spans a content may not grow into; `probs`: see `content_near`). `doc`: the doc, or its
+        `Tokens` (made here otherwise)."""
         return self.rebound_all(doc, [(content, cue, taken)], inq, probs)[0]
 
-    def rebound_all(self, doc: Doc, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
+    def rebound_all(self, doc: Doc | Tokens, items: list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]],
                     inq: list[int], probs: np.ndarray | None = None, memo: dict | None = None) -> list[list[tuple[int, int]]]:
         """`rebound` of each (content, cue, taken) of one doc, the models called once. `memo`:
         the choices already made in this doc (with the same `inq` and `probs`), filled here; the
         stacked tagger and its second opinion read many of the same contents."""
-        memo = {} if memo is None else memo
-        parts = {n: p for n, (content, _, taken) in enumerate(items) if (p := self.part(doc, content, inq, taken))}
+        memo, tk = ({} if memo is None else memo), Tokens.of(doc)
+        parts = {n: p for n, (content, _, taken) in enumerate(items) if (p := self.part(tk, content, inq, taken))}
         # a part's first three fields and the cue determine its candidates and their features
         keys = {n: (self, *p[:3], tuple(items[n][1])) for n, p in parts.items()}
         new = {keys[n]: n for n in parts if keys[n] not in memo}
@@ -288,7 +327,7 @@ class Ranker:
         found = []
         for n in new.values():
             cands = parts[n][-1]
-            found.append((self.featured(doc, parts[n], items[n][1], inq), cands.index(here(n)), cands,
+            found.append((self.featured(tk, parts[n], items[n][1], inq), cands.index(here(n)), cands,
                           content_near(probs, cands, self.ends)))
         memo.update(zip(new, self.choose_all(found)))
         out = [content for content, _, _ in items]
@@ -297,14 +336,15 @@ class Ranker:
                 out[n] = self._moved(out[n], *p[:2], k)
         return out
 
-    def scored(self, doc: Doc, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
+    def scored(self, doc: Doc | Tokens, content: list[tuple[int, int]], cue: list[tuple[int, int]], inq: list[int],
                taken: Iterable[tuple[int, int]]) -> tuple[int, int, list[int], np.ndarray] | None:
         """(tagged start, tagged end, candidates, their parse features) of the content part
         whose boundary this ranker moves, or None when it is not moved (see `part`)."""
-        part = self.part(doc, content, inq, taken)
+        tk = Tokens.of(doc)
+        part = self.part(tk, content, inq, taken)
         if part is None:
             return None
-        return part[0], part[1], part[-1], self.featured(doc, part, cue, inq)
+        return part[0], part[1], part[-1], self.featured(tk, part, cue, inq)
 
 
 def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list[tuple[float, ...]] | None:
@@ -323,13 +363,13 @@ def content_near(probs: np.ndarray | None, cands: list[int], ends: bool) -> list
 class EndRanker(Ranker):
     ends = True
 
-    def part(self, doc: Doc, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
+    def part(self, tk: Tokens, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
         """`_part` of `content`'s last part (None: not re-ended)."""
-        return _part(doc, *content[-1], inq, taken) if content else None
+        return _part(tk, *content[-1], inq, taken) if content else None
 
-    def featured(self, doc: Doc, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
+    def featured(self, tk: Tokens, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
         start, _, stop, sent_end, cands = part
-        return np.array(features(doc, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
+        return np.array(features(tk, start, stop, sent_end, cue, inq, cands), dtype=np.float64)
 
     def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
         return [*content[:-1], (start, k)]
@@ -367,15 +407,15 @@ def gold_parts(doc: Doc, article):
 
 def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
     """Features and labels of every gold content's candidate ends in one article."""
-    xs, ys = [], []
+    xs, ys, tk = [], [], Tokens(doc)
     for toks, taken in gold_parts(doc, article):
-        part = _part(doc, *sorted(toks["content"])[-1], inq, taken)
+        part = _part(tk, *sorted(toks["content"])[-1], inq, taken)
         if part is None:
             continue
         start, end, stop, sent_end, cands = part
-        if end not in candidates(doc, start, stop):
+        if end not in candidates(tk, start, stop):
             continue  # not where a content may end (`rebound` adds the tagger's end; gold's would leak)
-        xs += features(doc, start, stop, sent_end, toks["cue"], inq, cands)
+        xs += features(tk, start, stop, sent_end, toks["cue"], inq, cands)
         ys += [int(k == end) for k in cands]
     return xs, ys
 

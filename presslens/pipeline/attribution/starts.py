@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 from spacy.tokens import Doc
 
-from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, Tokens, _word, gold_parts, in_sentence
+from .ends import _BREAKERS, _DASHES, _DEP_ID, _QUOTES, _SUBORD, _UPOS_ID, Ranker, Tokens, gold_parts, in_sentence
 
 # a word that may open a content of its own ("that", "whether", "if", "how" ...): a candidate
 # start on it and on the word after it (PolNeAR keeps the complementiser out of the content
@@ -52,91 +52,83 @@ PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_d
 ROUNDS = 300
 
 
-def candidates(doc: Doc, lo: int, end: int) -> list[int]:
+def candidates(tk: Tokens, lo: int, end: int) -> list[int]:
     """The starts k (content = doc[k:end]) a content ending at `end` may have from `lo` on
     (inclusive bound: the sentence's start or the end of the span before it)."""
+    word, lower, pos, dep = tk.word, tk.lower, tk.pos, tk.dep
     out = []
     for k in range(lo, end):
-        t = doc[k]
-        if not _word(t):
+        if not word[k]:
             continue
-        if k == lo or all(not _word(doc[j]) for j in range(lo, k)):
+        if k == lo or all(not word[j] for j in range(lo, k)):
             out.append(k)
             continue
-        p = doc[k - 1]
-        if (not _word(p) or p.lower_ in _BREAKERS or p.lower_ in _OPENERS or p.pos_ in ("VERB", "AUX")
-                or t.lower_ in _OPENERS or t.dep_ in ("nsubj", "nsubjpass", "mark", "expl", "advmod")
-                or (t.pos_ in ("DET", "PRON", "PROPN") and p.pos_ in ("NOUN", "PROPN", "PRON"))):
+        p = k - 1
+        if (not word[p] or lower[p] in _BREAKERS or lower[p] in _OPENERS or pos[p] in ("VERB", "AUX")
+                or lower[k] in _OPENERS or dep[k] in ("nsubj", "nsubjpass", "mark", "expl", "advmod")
+                or (pos[k] in ("DET", "PRON", "PROPN") and pos[p] in ("NOUN", "PROPN", "PRON"))):
             out.append(k)
     return out
 
 
-def features(doc: Doc, lo: int, end: int, cue: list[tuple[int, int]], inq: list[int], cands: list[int]) -> list[list[float]]:
+def features(tk: Tokens, lo: int, end: int, cue: list[tuple[int, int]], inq: list[int], cands: list[int]) -> list[list[float]]:
     """The facts about starting the content doc[k:end] at each k of `cands` (see FEATURES)."""
     cue_toks = {i for s, e in cue for i in range(s, e)}
-    cue_head = next((doc[i] for s, e in cue for i in range(s, e) if doc[i].pos_ in ("VERB", "NOUN")), None)
+    cue_head = next((i for s, e in cue for i in range(s, e) if tk.pos[i] in ("VERB", "NOUN")), None)
     cue_start = min((s for s, _ in cue), default=None)
     cue_end = max((e for _, e in cue), default=None)
-    toks = Tokens(doc, min(cands), end)
-    return [_facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, toks) for k in cands]
+    return [_facts(tk, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) for k in cands]
 
 
-def _facts(doc, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands, toks) -> list[float]:
-    a = toks.a
-    n_words = sum(1 for i in range(k, end) if toks.word[i - a])
-    t = doc[k]
-    p = doc[k - 1] if k > 0 else None
-    pp = doc[k - 2] if k > 1 else None
+def _facts(tk, lo, k, end, cue_toks, cue_head, cue_start, cue_end, inq, cands) -> list[float]:
+    text, word, lower, head, dep, pos = tk.text, tk.word, tk.lower, tk.head, tk.dep, tk.pos
+    n_words = sum(1 for i in range(k, end) if word[i])
+    p = k - 1 if k > 0 else None
     inside = range(k, end)
-    r, fragments = toks.outside(k, end)
-    root = doc[r] if r is not None else t
-    head, dep, pos = toks.head, toks.dep, toks.pos
-    lower = p.lower_ if p is not None else ""
-    quotes_in = sum(1 for i in inside if toks.text[i - a] in _QUOTES)
-    pt = p.text if p is not None else ""
+    r, fragments = tk.outside(k, end)
+    root = r if r is not None else k
+    plower, pt = (lower[p], text[p]) if p is not None else ("", "")
+    quotes_in = sum(1 for i in inside if text[i] in _QUOTES)
     return [
         n_words, k - lo, float(k == lo), end - k, sum(1 for c in cands if c < k),
-        _UPOS_ID.get(p.pos_, -1) if p is not None else -1, _DEP_ID.get(p.dep_, -1) if p is not None else -1,
+        _UPOS_ID.get(pos[p], -1) if p is not None else -1, _DEP_ID.get(dep[p], -1) if p is not None else -1,
         float(pt == ","), float(pt == ":"), float(pt in _QUOTES), float(pt in _DASHES), float(pt in ("(", ")", "[", "]")),
-        float(lower == "that"), float(lower in _OPENERS), float(lower in _BREAKERS), float(k - 1 in cue_toks),
-        float(cue_head is not None and p is not None and p.i == cue_head.i),
-        float(p is not None and p.pos_ in ("VERB", "AUX")), float(p is not None and p.dep_ == "prep"),
-        float(lower in _SUBORD or (p is not None and p.dep_ == "mark")),
-        _UPOS_ID.get(t.pos_, -1), _DEP_ID.get(t.dep_, -1), float(t.lower_ in _OPENERS), float(t.lower_ == "that"),
-        float(k <= t.head.i < end), float(t.head.i < k), float(t.head.i in cue_toks),
-        float(t.dep_ in ("nsubj", "nsubjpass", "expl")), float(t.text[:1].isupper()),
-        _DEP_ID.get(root.dep_, -1), _UPOS_ID.get(root.pos_, -1), float(root.head.i in cue_toks and root.head.i != root.i),
-        float(root.head.i < k), fragments, sum(1 for i in inside if head[i - a] < k and head[i - a] not in cue_toks),
-        k - root.left_edge.i,
-        float(any(dep[i - a] in ("nsubj", "nsubjpass") and k <= head[i - a] < end for i in inside)),
-        float(any(pos[i - a] in ("VERB", "AUX") for i in inside)),
+        float(plower == "that"), float(plower in _OPENERS), float(plower in _BREAKERS), float(k - 1 in cue_toks),
+        float(cue_head is not None and p is not None and p == cue_head),
+        float(p is not None and pos[p] in ("VERB", "AUX")), float(p is not None and dep[p] == "prep"),
+        float(plower in _SUBORD or (p is not None and dep[p] == "mark")),
+        _UPOS_ID.get(pos[k], -1), _DEP_ID.get(dep[k], -1), float(lower[k] in _OPENERS), float(lower[k] == "that"),
+        float(k <= head[k] < end), float(head[k] < k), float(head[k] in cue_toks),
+        float(dep[k] in ("nsubj", "nsubjpass", "expl")), float(text[k][:1].isupper()),
+        _DEP_ID.get(dep[root], -1), _UPOS_ID.get(pos[root], -1), float(head[root] in cue_toks and head[root] != root),
+        float(head[root] < k), fragments, sum(1 for i in inside if head[i] < k and head[i] not in cue_toks),
+        k - tk.edges(root)[0],
+        float(any(dep[i] in ("nsubj", "nsubjpass") and k <= head[i] < end for i in inside)),
+        float(any(pos[i] in ("VERB", "AUX") for i in inside)),
         float(cue_end is not None and cue_end <= k), (k - cue_end) if cue_end is not None and cue_end <= k else -1,
         float(cue_start is not None and k <= cue_start < end), float(cue_start is not None and cue_start >= end),
-        float(cue_head is not None and cue_head.pos_ == "NOUN"),
+        float(cue_head is not None and pos[cue_head] == "NOUN"),
         float(inq[k]) if inq else 0.0, float(inq[k - 1]) if inq and k > 0 else 0.0, float(quotes_in % 2),
-        _UPOS_ID.get(pp.pos_, -1) if pp is not None else -1,
+        _UPOS_ID.get(pos[k - 2], -1) if k > 1 else -1,
     ]
 
 
-def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
+def _part(tk: Tokens, start: int, end: int, inq: list[int], taken: Iterable[tuple[int, int]]):
     """(start, end, lo, candidates) of a content's first part doc[start:end] with its edge
     punctuation left out, or None when it is not re-started (`ends.in_sentence`), or already
     inside a span of `taken` (the spans it may not grow into, which also bound the candidates)."""
-    found = in_sentence(doc, start, end, inq)
+    found = in_sentence(tk, start, end, inq)
     if found is None:
         return None
-    start, end, sent = found
-    lo = sent.start
-    for i in range(start - 1, sent.start - 1, -1):  # a line break inside the sentence starts it
-        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
-            lo = i + 1
-            break
+    start, end, sent_start, _ = found
+    # a line break inside the sentence starts it
+    lo = next((i + 1 for i in range(start - 1, sent_start - 1, -1) if "\n" in tk.text[i]), sent_start)
     for _, e in taken:
         if lo < e <= start:
             lo = e
     if lo > start:
         return None
-    cands = candidates(doc, lo, end)
+    cands = candidates(tk, lo, end)
     if start not in cands:
         cands = sorted([*cands, start])
     return (start, end, lo, cands) if len(cands) > 1 else None
@@ -145,13 +137,13 @@ def _part(doc: Doc, start: int, end: int, inq: list[int], taken: Iterable[tuple[
 class StartRanker(Ranker):
     ends = False
 
-    def part(self, doc: Doc, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
+    def part(self, tk: Tokens, content: list[tuple[int, int]], inq: list[int], taken: Iterable[tuple[int, int]]):
         """`_part` of `content`'s first part (None: not re-started)."""
-        return _part(doc, *content[0], inq, taken) if content else None
+        return _part(tk, *content[0], inq, taken) if content else None
 
-    def featured(self, doc: Doc, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
+    def featured(self, tk: Tokens, part: tuple, cue: list[tuple[int, int]], inq: list[int]) -> np.ndarray:
         _, end, lo, cands = part
-        return np.array(features(doc, lo, end, cue, inq, cands), dtype=np.float64)
+        return np.array(features(tk, lo, end, cue, inq, cands), dtype=np.float64)
 
     def _moved(self, content: list[tuple[int, int]], start: int, end: int, k: int) -> list[tuple[int, int]]:
         return [(k, end), *content[1:]]
@@ -160,15 +152,15 @@ class StartRanker(Ranker):
 # -- training (gold contents of PolNeAR train and their parse) -------------------------------
 def examples(doc: Doc, article, inq: list[int]) -> tuple[list[list[float]], list[int]]:
     """Features and labels of every gold content's candidate starts in one article."""
-    xs, ys = [], []
+    xs, ys, tk = [], [], Tokens(doc)
     for toks, taken in gold_parts(doc, article):
-        part = _part(doc, *sorted(toks["content"])[0], inq, taken)
+        part = _part(tk, *sorted(toks["content"])[0], inq, taken)
         if part is None:
             continue
         start, end, lo, cands = part
-        if start not in candidates(doc, lo, end):
+        if start not in candidates(tk, lo, end):
             continue  # not where a content may start (`rebound` adds the tagger's start; gold's would leak)
-        xs += features(doc, lo, end, toks["cue"], inq, cands)
+        xs += features(tk, lo, end, toks["cue"], inq, cands)
         ys += [int(k == start) for k in cands]
     return xs, ys
 

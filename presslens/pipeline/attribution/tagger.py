@@ -27,7 +27,7 @@ from ..entities import lexicons as entity_lexicons
 from ..entities.mentions import PRONOUN_GENDER, quoted_tokens, reported_tokens
 from .decode import RELAY_LEMMAS, Linked, join_paragraph_quotes, link, parenthetical_fronts, parse_source, speaks_through
 from .encoder import LABELS, EncoderTagger, decode_bio
-from .ends import EndRanker, trimmed
+from .ends import EndRanker, Tokens, trimmed
 from .features import DocArrays, add_encoder_features, para_features, paragraphs, worth_tagging
 from .judge import statement_features
 from .lexicon import DATA, Lexicon
@@ -64,6 +64,7 @@ class Prepared:
     paras: list[Span]
     marg: list[np.ndarray] | None = None  # the encoder's [tokens x LABELS] of each paragraph
     bounds: dict = field(default_factory=dict)  # the boundary rankers' choices (`Ranker.rebound_all`'s memo)
+    tokens: Tokens | None = None  # what the boundary rankers read of the doc, made when first needed
 
 
 ENCODER_CHUNK_WORDS = 80  # longer paragraphs reach the encoder in chunks of whole sentences
@@ -286,11 +287,13 @@ class Attributor:
                  for n in todo}
         contents = {n: linked[n].content for n in todo}
         probs = content_probs(prep)
+        if prep.tokens is None and todo:
+            prep.tokens = Tokens(doc)
         for ranker in (self.starts, self.ends):
             if ranker is None or not todo:
                 continue
             items = [(contents[n], linked[n].cue, taken[n]) for n in todo]
-            contents.update(zip(todo, ranker.rebound_all(doc, items, inq, probs, prep.bounds)))
+            contents.update(zip(todo, ranker.rebound_all(prep.tokens, items, inq, probs, prep.bounds)))
         return [replace(st, content=contents[n]) if n in contents and contents[n] != st.content else st
                 for n, st in enumerate(linked)]
 

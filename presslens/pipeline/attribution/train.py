@@ -207,13 +207,14 @@ class _BoundRecorder:
         self.ranker, self.groups, self.plain, self.parts = ranker, [], [], []
 
     def rebound_all(self, doc, items, inq, probs=None, memo=None):
+        tk = ends.Tokens.of(doc)  # the doc or its Tokens, as `Ranker.rebound_all` takes it
         for content, cue, taken in items:
-            self._keep(doc, content, cue, inq, taken, probs)
+            self._keep(tk, content, cue, inq, taken, probs)
         return [content for content, _, _ in items]
 
-    def _keep(self, doc, content, cue, inq, taken, probs):
-        ranker = self.ranker
-        found = ranker.scored(doc, content, cue, inq, taken)
+    def _keep(self, tk, content, cue, inq, taken, probs):
+        ranker, doc = self.ranker, tk.doc
+        found = ranker.scored(tk, content, cue, inq, taken)
         if found is None:
             return
         start, end, cands, x = found
