@@ -84,7 +84,8 @@ class Tokens:
     once per candidate (a Token object is made on every `doc[i]`, and the rankers read a few
     million token attributes over PolNeAR dev). `word`: neither punctuation nor whitespace;
     `sent`, `sent_end`: the bounds of each token's sentence. (spaCy's `whitespace_` is a space
-    or nothing: a line break is always a token of its own.)"""
+    or nothing: a line break is always a token of its own.) Not the tagger's `DocArrays`: that
+    reads British single quotes as double ones, and the rankers learnt spaCy's own values."""
 
     def __init__(self, doc: Doc):
         self.doc, n = doc, len(doc)
