@@ -36,6 +36,26 @@ def test_the_rankers_token_table_reads_as_spacys_tokens(nlp):
     assert ends.Tokens.of(tk) is tk and ends.trimmed(tk, 0, len(doc)) == ends.trimmed(doc, 0, len(doc))
 
 
+def test_token_strings_and_doc_arrays_read_as_spacys_tokens(nlp):
+    """`annotations.token_strings` (each distinct hash looked up once) and the tagger's
+    `DocArrays` built on it give what Token objects give."""
+    from spacy.attrs import DEP, ENT_TYPE, LEMMA, ORTH, POS, TAG
+
+    from presslens.pipeline.annotations import token_strings
+
+    doc = nlp("Ms. Ito of Acme Corp. said on Tuesday that sales rose 4%.\n\n“It was, ” she added, “a good year.”")
+    got = token_strings(doc, [ORTH, LEMMA, POS, TAG, DEP, ENT_TYPE])
+    assert got == [[t.text for t in doc], [t.lemma_ for t in doc], [t.pos_ for t in doc], [t.tag_ for t in doc],
+                   [t.dep_ for t in doc], [t.ent_type_ for t in doc]]
+    assert token_strings(nlp.make_doc(""), [ORTH, POS]) == [[], []]
+    arrays = DocArrays(doc, Lexicon.load())
+    assert arrays.orth == [t.text for t in doc] and arrays.head == [t.head.i for t in doc]
+    assert arrays.lemma == [t.lemma_.lower() for t in doc] and arrays.ent == [t.ent_type_ for t in doc]
+    assert arrays.title == [t.is_title for t in doc] and arrays.is_space == [t.is_space for t in doc]
+    assert arrays.space == [bool(t.whitespace_) for t in doc]
+    assert arrays.sent == [t.sent.start for t in doc] and arrays.sent_end == [t.sent.end for t in doc]
+
+
 def test_candidate_ends_are_before_clause_breaks_and_the_sentence_end(nlp):
     doc = nlp("The mayor said the plan would cut costs, which angered unions, and he called it fair.")
     start = _tok(doc, "the")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc, Span
 
@@ -89,6 +90,20 @@ def per_doc(fn):
         return value
 
     return once
+
+
+def token_strings(doc: Doc, attrs: list[int]) -> list[list[str]]:
+    """The strings of string-valued token attributes (ORTH, LOWER, LEMMA, POS, TAG, DEP,
+    ENT_TYPE ...), one list per attribute of `attrs`, from one `to_array` call: each distinct
+    value is looked up once (numpy's `unique`), instead of a Python int made of every cell's
+    64-bit hash and a dict lookup per cell (most of the cost of reading a Doc into lists)."""
+    if not len(doc):
+        return [[] for _ in attrs]
+    arr = doc.to_array(list(attrs)).reshape(len(doc), len(attrs))
+    values, at = np.unique(arr, return_inverse=True)
+    strings = doc.vocab.strings
+    names = [strings[v] if v else "" for v in values.tolist()]
+    return [[names[i] for i in column] for column in at.reshape(arr.shape).T.tolist()]
 
 
 @per_doc

@@ -34,6 +34,7 @@ import numpy as np
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
+from ..annotations import token_strings
 from .trees import TreeEnsemble
 
 # The word after a content that can end there (besides punctuation, a sentence's end and
@@ -89,24 +90,14 @@ class Tokens:
 
     def __init__(self, doc: Doc):
         self.doc, n = doc, len(doc)
-        raw = doc.to_array([ORTH, LOWER, POS, TAG, DEP, IS_PUNCT, IS_SPACE]).tolist()
-        signed = doc.to_array([HEAD, SENT_START]).astype("int64").tolist()  # relative heads are signed
-        strings, cache = doc.vocab.strings, {}
-
-        def s(h: int) -> str:
-            v = cache.get(h)
-            if v is None:
-                v = cache[h] = strings[h] if h else ""
-            return v
-
-        self.text, self.lower = [s(r[0]) for r in raw], [s(r[1]) for r in raw]
-        self.pos, self.tag, self.dep = [s(r[2]) for r in raw], [s(r[3]) for r in raw], [s(r[4]) for r in raw]
-        self.word = [not (r[5] or r[6]) for r in raw]
-        self.head = [i + r[0] for i, r in enumerate(signed)]
+        self.text, self.lower, self.pos, self.tag, self.dep = token_strings(doc, [ORTH, LOWER, POS, TAG, DEP])
+        num = doc.to_array([HEAD, SENT_START, IS_PUNCT, IS_SPACE]).astype("int64").tolist()  # relative heads are signed
+        self.word = [not (r[2] or r[3]) for r in num]
+        self.head = [i + r[0] for i, r in enumerate(num)]
         self.sent, self.sent_end = [0] * n, [0] * n
         first = 0
         for i in range(1, n + 1):
-            if i == n or signed[i][1] == 1:
+            if i == n or num[i][1] == 1:
                 self.sent[first:i], self.sent_end[first:i] = [first] * (i - first), [i] * (i - first)
                 first = i
         self.depth = _depths(self.head)  # how many ancestors (`Token.ancestors`)

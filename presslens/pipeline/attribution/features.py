@@ -16,7 +16,7 @@ import numpy as np
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_SPACE, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
-from ..annotations import token_texts
+from ..annotations import token_strings, token_texts
 from .encoder import LABELS
 from .lexicon import Lexicon
 from .quotes import quote_mark_tokens, single_quote_marks
@@ -30,40 +30,25 @@ class DocArrays:
     def __init__(self, doc: Doc, lex: Lexicon):
         n = len(doc)
         self.n = n
-        # one to_array call instead of a Token object per attribute read (5x faster)
-        raw = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IS_TITLE, SENT_START, IDX, IS_SPACE])
-        arr = raw.tolist()  # uint64: string hashes stay valid; HEAD and SENT_START are signed
-        signed = raw[:, [6, 9]].astype("int64").tolist()
-        strings = doc.vocab.strings
-        cache: dict[int, str] = {}
-
-        def s(h: int) -> str:
-            v = cache.get(h)
-            if v is None:
-                v = cache[h] = strings[h] if h else ""
-            return v
-
-        self.text = [s(r[0]) for r in arr]
+        # to_array calls instead of a Token object per attribute read (5x faster)
+        self.text, self.lower, lemma, self.pos, self.tag, self.dep, self.ent = token_strings(
+            doc, [ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE])
+        num = doc.to_array([HEAD, IS_TITLE, SENT_START, IDX, IS_SPACE]).astype("int64").tolist()  # HEAD, SENT_START signed
         self.orth = list(self.text)  # the token texts as they are (`text` reads single quotes as ")
-        self.is_space = [bool(r[11]) for r in arr]
-        self.lower = [s(r[1]) for r in arr]
-        self.lemma = [s(r[2]).lower() for r in arr]
-        self.pos = [s(r[3]) for r in arr]
-        self.tag = [s(r[4]) for r in arr]
-        self.dep = [s(r[5]) for r in arr]
-        self.head = [i + r[0] for i, r in enumerate(signed)]
-        self.ent = [s(r[7]) for r in arr]
-        self.title = [bool(r[8]) for r in arr]
+        self.is_space = [bool(r[4]) for r in num]
+        self.lemma = [x.lower() for x in lemma]
+        self.head = [i + r[0] for i, r in enumerate(num)]
+        self.title = [bool(r[1]) for r in num]
         # whitespace after token i: a gap before the next token's offset
-        ends = [r[10] + len(t) for r, t in zip(arr, self.text)]
+        ends = [r[3] + len(t) for r, t in zip(num, self.text)]
         # the text's length without building `doc.text` (a join over every token)
         end = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
-        self.space = [ends[i] < (arr[i + 1][10] if i + 1 < n else end) for i in range(n)]
+        self.space = [ends[i] < (num[i + 1][3] if i + 1 < n else end) for i in range(n)]
         self.sent = [0] * n
         self.sent_end = [0] * n
         start = 0
         for i in range(1, n + 1):
-            if i == n or signed[i][1] == 1:
+            if i == n or num[i][2] == 1:
                 for k in range(start, i):
                     self.sent[k] = start
                     self.sent_end[k] = i
