@@ -106,10 +106,21 @@ def token_strings(doc: Doc, attrs: list[int]) -> list[list[str]]:
     return [[names[i] for i in column] for column in at.reshape(arr.shape).T.tolist()]
 
 
+def sentence_bounds(sent_start: list[int]) -> tuple[list[int], list[int]]:
+    """The first token and the end of each token's sentence, from the SENT_START values of a
+    Doc's tokens (1: a sentence starts there; the first token always starts one)."""
+    n = len(sent_start)
+    first, end = [0] * n, [0] * n
+    a = 0
+    for i in range(1, n + 1):
+        if i == n or sent_start[i] == 1:
+            first[a:i], end[a:i] = [a] * (i - a), [i] * (i - a)
+            a = i
+    return first, end
+
+
 @per_doc
 def token_texts(doc: Doc) -> tuple[list[str], list[bool]]:
     """Each token's text and whether whitespace follows it, read from the Doc's arrays (one
     `to_array` call, where `[t.text for t in doc]` makes a Token object per token)."""
-    strings = doc.vocab.strings
-    rows = doc.to_array([ORTH, SPACY]).tolist() if len(doc) else []
-    return [strings[o] for o, _ in rows], [bool(sp) for _, sp in rows]
+    return token_strings(doc, [ORTH])[0], [bool(sp) for sp in doc.to_array(SPACY).tolist()]

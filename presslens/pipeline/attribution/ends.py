@@ -34,7 +34,7 @@ import numpy as np
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
-from ..annotations import token_strings
+from ..annotations import sentence_bounds, token_strings
 from .trees import TreeEnsemble
 
 # The word after a content that can end there (besides punctuation, a sentence's end and
@@ -89,17 +89,12 @@ class Tokens:
     reads British single quotes as double ones, and the rankers learnt spaCy's own values."""
 
     def __init__(self, doc: Doc):
-        self.doc, n = doc, len(doc)
+        self.doc = doc
         self.text, self.lower, self.pos, self.tag, self.dep = token_strings(doc, [ORTH, LOWER, POS, TAG, DEP])
         num = doc.to_array([HEAD, SENT_START, IS_PUNCT, IS_SPACE]).astype("int64").tolist()  # relative heads are signed
         self.word = [not (r[2] or r[3]) for r in num]
         self.head = [i + r[0] for i, r in enumerate(num)]
-        self.sent, self.sent_end = [0] * n, [0] * n
-        first = 0
-        for i in range(1, n + 1):
-            if i == n or num[i][1] == 1:
-                self.sent[first:i], self.sent_end[first:i] = [first] * (i - first), [i] * (i - first)
-                first = i
+        self.sent, self.sent_end = sentence_bounds([r[1] for r in num])
         self.depth = _depths(self.head)  # how many ancestors (`Token.ancestors`)
         self._edges: dict[int, tuple[int, int]] = {}
 

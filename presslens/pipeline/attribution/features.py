@@ -16,7 +16,7 @@ import numpy as np
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_SPACE, IS_TITLE, LEMMA, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Span
 
-from ..annotations import token_strings, token_texts
+from ..annotations import sentence_bounds, token_strings, token_texts
 from .encoder import LABELS
 from .lexicon import Lexicon
 from .quotes import quote_mark_tokens, single_quote_marks
@@ -44,15 +44,7 @@ class DocArrays:
         # the text's length without building `doc.text` (a join over every token)
         end = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
         self.space = [ends[i] < (num[i + 1][3] if i + 1 < n else end) for i in range(n)]
-        self.sent = [0] * n
-        self.sent_end = [0] * n
-        start = 0
-        for i in range(1, n + 1):
-            if i == n or num[i][2] == 1:
-                for k in range(start, i):
-                    self.sent[k] = start
-                    self.sent_end[k] = i
-                start = i
+        self.sent, self.sent_end = sentence_bounds([r[2] for r in num])
         self.cue = [_cue_kind(self.pos[i], self.lemma[i], lex) for i in range(n)]
         self.phrase = _phrase_marks(self.lower, lex)
         # British single quotes ('We will win,' he said, also curly) are read as quotation
