@@ -72,7 +72,7 @@ def build(layers: int = LAYERS):
             self.drop = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(self.bert.config.hidden_size, len(LABELS))
 
-        def forward(self, input_ids, attention_mask):
+        def forward(self, input_ids, attention_mask=None):  # no mask: a window read alone, unpadded
             h = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return self.head(self.drop(h))
 
@@ -168,21 +168,13 @@ def export(model, path: Path) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    class Unpadded(torch.nn.Module):
-        def __init__(self, tagger):
-            super().__init__()
-            self.bert, self.head = tagger.bert, tagger.head  # the tagger's own parameter names
-
-        def forward(self, input_ids):
-            return self.head(self.bert(input_ids=input_ids).last_hidden_state)
-
     fp32 = path.with_suffix(".fp32.onnx")
     ids = torch.ones((1, 16), dtype=torch.long)
     with warnings.catch_warnings():
         # the TorchScript exporter warns about traced Python conditions in transformers' attention
         # that do not depend on the input (the exported graph is checked against torch in tests)
         warnings.simplefilter("ignore")
-        torch.onnx.export(Unpadded(model.eval()), (ids,), str(fp32), input_names=["input_ids"], output_names=["logits"],
+        torch.onnx.export(model.eval(), (ids,), str(fp32), input_names=["input_ids"], output_names=["logits"],
                           dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}},
                           opset_version=17, dynamo=False)
     quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
