@@ -219,14 +219,18 @@ def train() -> None:
 @click.option("--device", default="cpu", show_default=True, help="Where the encoder is fine-tuned: cpu, cuda, cuda:1, ...")
 @click.option("--encoders", default=None, type=click.Path(exists=True, file_okay=False),
               help="Reuse fine-tuned encoders (a folder with full/, fold0/, fold1/) and refit only the CRFs and judges.")
-@click.option("--layers", default=3, show_default=True, type=click.IntRange(1, 6),  # encoder_train.LAYERS
-              help="How many of all-MiniLM-L6-v2's 6 layers the encoder keeps (fewer: faster, less accurate).")
+@click.option("--layers", default=None, type=click.IntRange(1, 6),
+              help="How many of all-MiniLM-L6-v2's 6 layers the encoder keeps (default 3; fewer: faster, less accurate).")
+@click.option("--epochs", default=None, type=click.IntRange(1, 50), help="Epochs of each encoder's fine-tuning (default 3).")
+@click.option("--keep-encoders", default=None, type=click.Path(file_okay=False),
+              help="Keep the fine-tuned encoders in this folder (full/, fold0/, fold1/), for a later --encoders.")
 def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str, encoders: str | None,
-                          layers: int) -> None:
-    """Retrain the attribution taggers and judges on PolNeAR (about an hour on CPU).
+                          layers: int | None, epochs: int | None, keep_encoders: str | None) -> None:
+    """Retrain the attribution taggers and judges on PolNeAR (about 2 hours on CPU).
 
     Needs the train extra (pip install 'presslens[train]'): fine-tuning the encoder takes
-    most of the time (three runs: all of train and each half, for out-of-fold marginals).
+    about half the time (three runs: all of train and each half, for out-of-fold marginals);
+    with --encoders only the CRFs, judges and boundary rankers are fitted (under an hour).
 
     Example: presslens train attribution --polnear ../shared/data/polnear
 
@@ -237,7 +241,8 @@ def train_attribution_cmd(polnear: str, out: str | None, split: str, device: str
 
     target = Path(out) if out else Path(str(resources.files("presslens.data.attribution")))
     meta = train_attribution(Path(polnear), target, split=split, log=lambda m: click.echo(m, err=True), device=device,
-                             encoders=Path(encoders) if encoders else None, layers=layers)
+                             encoders=Path(encoders) if encoders else None, layers=layers, epochs=epochs,
+                             keep_encoders=Path(keep_encoders) if keep_encoders else None)
     click.echo(f"wrote the taggers and judges to {target} ({meta['data']})")
 
 

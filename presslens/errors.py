@@ -43,6 +43,8 @@ class Errors(metaclass=_WithCodes):
             "with n_process=1, or name the pipeline in Options(model=..., pipeline=...)")
     E020 = "{resource} line {line}: {problem}: the installation is damaged, reinstall presslens"
     E021 = "presslens train needs the train extra ({missing} not installed): pip install 'presslens[train]'"
+    E022 = ("--encoders reuses fine-tuned encoders: --layers, --epochs and --keep-encoders are for fine-tuning "
+            "them, give one or the other")
     E030 = "--metadata {path}: {problem}"
     E031 = ("--metadata {path}:{line}: no key: give each row an id or a file name (a column named one of "
             "{choices})")

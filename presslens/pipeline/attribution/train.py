@@ -99,13 +99,15 @@ def fit_judge(docs, articles, make_attributor, log=print) -> tuple[object, dict]
 
 
 def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", log=print, device: str = "cpu",
-                      encoders: Path | None = None, layers: int | None = None) -> dict:
+                      encoders: Path | None = None, layers: int | None = None, epochs: int | None = None,
+                      keep_encoders: Path | None = None) -> dict:
     """Fit the taggers and their judges on PolNeAR `split`; write them with provenance to `out`.
 
     `encoders`: a folder holding `full/`, `fold0/`, `fold1/` from an earlier run of this
-    function (`encoder_train.train` outputs), to refit the CRFs and judges without
-    fine-tuning the encoder again; by default the encoders are fine-tuned here, keeping
-    `layers` layers of the base model (default `encoder_train.LAYERS`).
+    function (kept with `keep_encoders`), to refit the CRFs and judges without fine-tuning the
+    encoder again; by default the encoders are fine-tuned here for `epochs` epochs (default
+    `encoder_train.EPOCHS`), keeping `layers` layers of the base model (default
+    `encoder_train.LAYERS`), and written to `keep_encoders` when given (else a temporary folder).
     """
     from .. import build
     from . import encoder_train
@@ -113,6 +115,8 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     from .tagger import Attributor
 
     _check_extra(encoders is None)
+    if encoders is not None and (layers or epochs or keep_encoders):
+        raise UsageError(Errors.E022)
     nlp = nlp or build.load(components=())
     lex = Lexicon.load()
     articles = read_split(polnear, split)
@@ -121,6 +125,7 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     meta = provenance(polnear, split, len(articles), 0, nlp)
+    meta["command"] = command(polnear, split=split, encoders=encoders, layers=layers, epochs=epochs)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         # -- the CRF and its judge ------------------------------------------------------------
@@ -140,13 +145,14 @@ def train_attribution(polnear: Path, out: Path, nlp=None, split: str = "train", 
         booster.save_model(str(out / "judge.lgb.txt"))
         # -- the encoder: all of train, and each half ---------------------------------------
         if encoders is None:
-            encoders = tmp / "encoders"
+            encoders = Path(keep_encoders) if keep_encoders else tmp / "encoders"
             tok = encoder_train.load_tokenizer()
             per_article = [encoder_train.examples([d], [a], tok) for d, a in zip(docs, articles)]
             for name, keep in (("full", lambda i: True), ("fold0", lambda i: i % 2 != 0), ("fold1", lambda i: i % 2 != 1)):
                 log(f"encoder: fine-tuning {name} ...")
                 data = [ex for i, exs in enumerate(per_article) if keep(i) for ex in exs]
-                encoder_train.train(data, encoders / name, device=device, layers=layers or encoder_train.LAYERS, log=log)
+                encoder_train.train(data, encoders / name, device=device, layers=layers or encoder_train.LAYERS,
+                                    epochs=epochs or encoder_train.EPOCHS, log=log)
         encoders = Path(encoders)
         meta["encoder"] = json.loads((encoders / "full" / "stats.json").read_text(encoding="utf-8"))
         shutil.copyfile(encoders / "full" / "encoder.onnx", out / "encoder.onnx")
@@ -308,6 +314,16 @@ def _check_extra(fine_tune: bool) -> None:
     missing = [m for m in ("lightgbm", *(("torch", "transformers") if fine_tune else ())) if find_spec(m) is None]
     if missing:
         raise UsageError(Errors.E021.format(missing=", ".join(missing)))
+
+
+def command(polnear, **options) -> str:
+    """The `presslens train attribution` command line of a run, for `meta.json`: the options
+    that change the weights, when not their defaults (where encoders were kept does not)."""
+    line = f"presslens train attribution --polnear {polnear}"
+    for name, value in options.items():
+        if value is not None and not (name == "split" and value == "train"):
+            line += f" --{name} {value}"
+    return line
 
 
 def provenance(polnear, split, n_articles, n_tokens, nlp) -> dict:
