@@ -55,7 +55,7 @@ PTC_GOLD ?= eval/ptc-dev
 PTC_FILES = $(patsubst $(PTC_GOLD)/%.json,$(PTC)/train-articles/article%.txt,$(wildcard $(PTC_GOLD)/*.json))
 eval: install
 	@mkdir -p $(OUT)
-	@for p in fast default encoder; do \
+	@for p in fast default accurate encoder; do \
 	  echo "== PolNeAR dev, --pipeline $$p"; \
 	  $(BIN)/presslens analyze $(POLNEAR)/data/dev/text --pipeline $$p -o $(OUT)/polnear-dev-$$p.jsonl || exit 1; \
 	  $(BIN)/python $(SCORER) --polnear $(POLNEAR) --split dev --pred $(OUT)/polnear-dev-$$p.jsonl || exit 1; \

@@ -7,7 +7,7 @@ Default texts: the PolNeAR dev articles (../shared/data/polnear/data/dev/text) w
 else samples/news. Each side runs in its own subprocess, so peak memory (max RSS) is its own:
 
   bare       spacy.load(model) and `nlp.pipe(texts, batch_size)`: the floor
-  fast, default, encoder
+  fast, default, accurate, encoder
              what `presslens analyze PATH -o FILE --pipeline P` does: read the inputs,
              `analyze_many` (tokenizer patch, presslens components, conversion), write jsonl
 
@@ -93,8 +93,8 @@ def main() -> int:
     parser.add_argument("--model", default=None)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side; the median counts")
-    parser.add_argument("--pipelines", default="fast,default,encoder", help="presslens pipelines to time, comma-separated")
-    parser.add_argument("--child", choices=["bare", "fast", "default", "encoder"], help=argparse.SUPPRESS)
+    parser.add_argument("--pipelines", default="fast,default,accurate,encoder", help="presslens pipelines to time, comma-separated")
+    parser.add_argument("--child", choices=["bare", "fast", "default", "accurate", "encoder"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     paths = args.paths or [str(POLNEAR_DEV if POLNEAR_DEV.exists() else ROOT / "samples" / "news")]
     if args.child:

@@ -4,7 +4,7 @@ Same model, same texts, one process, measured in one run (the ratio is what coun
 figures move with the machine), in CPU seconds of the process; run with OMP_NUM_THREADS=1.
 Texts: PolNeAR dev when present (never copied anywhere), else the bundled samples. Prints words/s for each system and the ratios.
 
-    PYTHONPATH=. python benchmarks/attribution_speed.py [--repeat 2] [--pipelines fast,default,encoder]
+    PYTHONPATH=. python benchmarks/attribution_speed.py [--repeat 2] [--pipelines fast,default,accurate,encoder]
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def timed(fn, repeat: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=2, help="runs per system; the fastest counts")
-    ap.add_argument("--pipelines", default="fast,default,encoder", help="presslens pipelines to time, comma-separated")
+    ap.add_argument("--pipelines", default="fast,default,accurate,encoder", help="presslens pipelines to time, comma-separated")
     args = ap.parse_args()
     docs = texts()
     words = sum(len(WORD.findall(t)) for t in docs)

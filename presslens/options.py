@@ -13,7 +13,7 @@ class Options:
     model: str | None = None  # spaCy pipeline name; None: the default English pipeline
     batch_size: int = 16  # Docs per nlp.pipe batch
     max_chars: int = 100_000  # longer articles are analyzed in parts of at most this size
-    pipeline: str = "default"  # which attribution tagger: fast | default | encoder (nlp.PIPELINES)
+    pipeline: str = "default"  # which attribution tagger: fast | default | accurate | encoder (nlp.PIPELINES)
     # seconds an article may take, checked between its parts: a longer one is a Reject ([E118]),
     # so one enormous record cannot hold a batch (or a run written in input order); None: no limit
     time_budget: float | None = 300.0

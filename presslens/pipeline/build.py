@@ -31,11 +31,12 @@ COMPONENTS = (
 )
 
 # `--pipeline` name -> the attribution component and its config. `fast` is the CRF of v1;
-# the others read the fine-tuned encoder (docs/evaluation.md has the measurements behind the
-# choice of each).
+# the others read the fine-tuned encoder: 3 layers, or all 6 for `accurate` (docs/evaluation.md
+# has the measurements behind the choice of each).
 PIPELINES = {
     "fast": ("presslens_attribution_v1", {}),
     "default": ("presslens_attribution_v2", {"tagger": "stacked"}),
+    "accurate": ("presslens_attribution_v2", {"tagger": "stacked", "weights": "accurate"}),
     "encoder": ("presslens_attribution_v2", {"tagger": "encoder"}),
 }
 

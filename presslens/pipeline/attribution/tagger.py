@@ -55,6 +55,12 @@ TAGGERS = {
     "stacked": ("stacked.crfsuite", "stacked-judge.lgb.txt", True),
 }
 
+# The shipped weight sets, each a folder under presslens/data/attribution/ ("" is the folder
+# itself): the default 3-layer encoder with its CRFs, judges and rankers, and `accurate`, the
+# same trained on the 6-layer encoder (`presslens train attribution --layers 6`; the `accurate`
+# pipeline). Both read the one cue lexicon, cues.tsv at the top.
+WEIGHTS = ("", "accurate")
+
 
 @dataclass
 class Prepared:
@@ -120,13 +126,17 @@ class Attributor:
     starts: StartRanker | None = None  # re-starts them, before they are re-ended (starts.py)
 
     @classmethod
-    def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf") -> Attributor:
-        """The shipped `tagger` (one of TAGGERS), or the one in the folder `path`."""
+    def load(cls, path: Path | None = None, lexicon: Lexicon | None = None, tagger: str = "crf",
+             weights: str = "") -> Attributor:
+        """The shipped `tagger` (one of TAGGERS), or the one in the folder `path`. `weights`: which
+        shipped set (WEIGHTS): "" the default one, "accurate" the 6-layer encoder's."""
         if tagger not in TAGGERS:
             raise UsageError(Errors.E017.format(value=tagger, choices=", ".join(TAGGERS)))
+        if weights not in WEIGHTS:
+            raise UsageError(Errors.E017.format(value=weights, choices=", ".join(repr(w) for w in WEIGHTS)))
         if path is None:
             with resources.as_file(resources.files(DATA)) as folder:
-                return cls._open(Path(folder), lexicon, tagger)
+                return cls._open(Path(folder) / weights, lexicon, tagger)
         return cls._open(Path(path), lexicon, tagger)
 
     @classmethod
