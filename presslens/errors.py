@@ -95,6 +95,7 @@ class Errors(metaclass=_WithCodes):
     E312 = "{path} is open read-only: open Corpus(path) to {action}."
     E313 = "timeline limit={limit!r}, offset={offset!r}: both must be 0 or more."
     E314 = "The full-text index at {path} is busy: another process is writing it; try again."
+    E315 = "Cannot open {path}: {error}"
     # E32x, E33x: shards and distributed runs
     E320 = "{path}: no such shard file or folder"
     E330 = "--engine ray cannot read standard input: name files or URLs"

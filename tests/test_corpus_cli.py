@@ -166,3 +166,17 @@ def test_the_demo_ingests_every_sample_article(tmp_path):
     result = CliRunner().invoke(cli, ["ingest", str(samples), "--db", str(db), "--workers", "0", "-q"])
     assert result.exit_code == 0, result.output
     assert {k: counts(db)[k] for k in ("articles", "rejects")} == {"articles": 36, "rejects": 0}
+
+
+def test_a_store_in_a_new_folder_is_made_and_a_file_that_is_not_one_says_so(tmp_path):
+    db = tmp_path / "out" / "corpora" / "c.duckdb"  # `--db out/c.duckdb` in a fresh checkout
+    store.connect(db, read_only=False).close()
+    assert db.exists()
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("not a corpus\n" * 500, encoding="utf-8")
+    for read_only in (True, False):
+        with pytest.raises(UsageError, match=r"\[E315\] Cannot open .*notes\.duckdb") as err:
+            store.connect(bad, read_only=read_only, wait=0.1)
+        assert "Another process" not in str(err.value)  # E302 is for a store that is busy
+    result = CliRunner().invoke(cli, ["quotes", "--db", str(bad)])
+    assert result.exit_code == 2 and "E315" in result.output

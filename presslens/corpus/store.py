@@ -242,6 +242,8 @@ def connect(path: str | Path, *, read_only: bool, wait: float = 30.0) -> duckdb.
     path = Path(path)
     if read_only and not path.exists():
         raise UsageError(Errors.E301.format(path=path))
+    if not read_only:  # `--db out/corpus.duckdb` in a fresh checkout: the folder is made, as the file is
+        path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:
@@ -249,7 +251,9 @@ def connect(path: str | Path, *, read_only: bool, wait: float = 30.0) -> duckdb.
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
-            if not any(s in str(exc) for s in _LOCKED) or time.monotonic() > deadline:
+            if not any(s in str(exc) for s in _LOCKED):  # not busy: unreadable, not a store, ...
+                raise UsageError(Errors.E315.format(path=path, error=exc)) from exc
+            if time.monotonic() > deadline:
                 raise UsageError(Errors.E302.format(path=path, error=exc)) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5 if read_only else 0.05)  # the writer must not starve behind readers
