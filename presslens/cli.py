@@ -596,8 +596,11 @@ def article(article_id, db, fmt, output) -> None:
 @click.option("--analyze-budget", default=60.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
               help="Seconds one analysis may take, checked between the parts of a long text; a longer one gets "
                    "a 400 (E118). 0: no limit.")
+@click.option("--pipeline", type=click.Choice(PIPELINES), default="default", show_default=True,
+              help="The --pipeline that the Analyze page and POST /api/analyze run (stored articles are shown as "
+                   "they were analyzed).")
 def serve(corpus: str | None, db: str | None, port: int, host: str, open_browser: bool, max_upload: int,
-          query_timeout: float, analyze_queue: int, analyze_budget: float) -> None:
+          query_timeout: float, analyze_queue: int, analyze_budget: float, pipeline: str) -> None:
     """Browse and search a corpus in a web browser, with a REST API (read-only).
 
     \b
@@ -612,4 +615,5 @@ def serve(corpus: str | None, db: str | None, port: int, host: str, open_browser
     if not Path(corpus).exists():
         raise click.UsageError(f"{corpus}: no such corpus. Build one first: presslens ingest ARTICLES --db {corpus}")
     serve_corpus(corpus, host=host, port=port, open_browser=open_browser, max_upload=max_upload,
-                 query_timeout=query_timeout, analyze_queue=analyze_queue, analyze_budget=analyze_budget or None)
+                 query_timeout=query_timeout, analyze_queue=analyze_queue, analyze_budget=analyze_budget or None,
+                 pipeline=pipeline)

@@ -19,7 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..about import __version__
+from ..about import PIPELINES, __version__
+from ..errors import Errors, UsageError
 from ..options import Options
 from .deps import HERE, AnalyzeBusy, AnalyzeQueue, QueryTimeout, page, templates, wants_json
 from .routes import routers
@@ -50,14 +51,18 @@ def create_app(
     analyze_queue: int = ANALYZE_QUEUE,
     body_timeout: float = BODY_TIMEOUT,
     analyze_budget: float | None = ANALYZE_BUDGET,
+    pipeline: str = "default",
 ) -> FastAPI:
     """The app over `corpus`: a path to a corpus file (opened read-only) or an open `presslens.Corpus`.
 
     `allowed_hosts` are the Host headers accepted (default: loopback names only, which stops
     DNS-rebinding pages from reading a local corpus); `["*"]` accepts any. `analyze_budget`:
     the seconds one analysis may hold the analysis thread (None: no limit), checked between the
-    parts of a long text as `Options.time_budget` is.
+    parts of a long text as `Options.time_budget` is. `pipeline`: the `--pipeline` that the
+    Analyze page and `POST /api/analyze` run (about.PIPELINES; the corpus is shown as stored).
     """
+    if pipeline not in PIPELINES:
+        raise UsageError(Errors.E017.format(value=pipeline, choices=", ".join(PIPELINES)))
     opened = None
     if isinstance(corpus, (str, Path)):
         from ..corpus import Corpus
@@ -83,7 +88,7 @@ def create_app(
     app.state.max_upload = max_upload
     app.state.query_timeout = query_timeout
     app.state.analyze_queue = AnalyzeQueue(analyze_queue)
-    app.state.analyze_options = Options(time_budget=analyze_budget)
+    app.state.analyze_options = Options(time_budget=analyze_budget, pipeline=pipeline)
     # A read-only Corpus opens a connection per call, so calls may run side by side; anything
     # else (one shared DuckDB connection) is called one thread at a time.
     app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
@@ -250,6 +255,7 @@ def serve(
     query_timeout: float = QUERY_TIMEOUT,
     analyze_queue: int = ANALYZE_QUEUE,
     analyze_budget: float | None = ANALYZE_BUDGET,
+    pipeline: str = "default",
 ) -> None:
     """Serve `corpus` (read-only) with uvicorn until interrupted. Loopback only unless `host` says otherwise."""
     import uvicorn
@@ -259,7 +265,7 @@ def serve(
         log.warning("binding %s: anyone who can reach this address can read the "
                     "corpus (the server has no authentication)", host)
     app = create_app(corpus, max_upload=max_upload, query_timeout=query_timeout, analyze_queue=analyze_queue,
-                     analyze_budget=analyze_budget, allowed_hosts=None if local else ["*"])
+                     analyze_budget=analyze_budget, allowed_hosts=None if local else ["*"], pipeline=pipeline)
     if open_browser:
         import webbrowser
 

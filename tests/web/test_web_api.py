@@ -113,6 +113,19 @@ def test_analyze_json_with_dateline(client):
     assert "corpus" not in a  # the response model adds no member the analysis has not (it is not stored)
 
 
+def test_analyze_runs_the_pipeline_serve_was_given(corpus_path):
+    from presslens.errors import UsageError
+    from presslens.web import create_app
+
+    from .conftest import Client
+
+    r = Client(create_app(corpus_path, pipeline="fast")).post("/api/analyze", json={"text": '"We will win," she said.'})
+    assert r.status_code == 200, r.text
+    assert r.json()["pipeline"]["name"] == "fast" and r.json()["pipeline"]["version"].endswith("+fast")
+    with pytest.raises(UsageError, match=r"\[E017\]"):
+        create_app(corpus_path, pipeline="fastest")
+
+
 def test_analyze_json_fields_win(client):
     r = client.post("/api/analyze", json={"text": '"Yes," he said.', "published": "2021-01-02", "outlet": "X",
                                           "title": "T"})
