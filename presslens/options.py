@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .about import PIPELINES
+from .errors import Errors, UsageError
+
 
 @dataclass(frozen=True)
 class Options:
@@ -17,3 +20,7 @@ class Options:
     # seconds an article may take, checked between its parts: a longer one is a Reject ([E118]),
     # so one enormous record cannot hold a batch (or a run written in input order); None: no limit
     time_budget: float | None = 300.0
+
+    def __post_init__(self) -> None:  # an unknown pipeline is refused where it is given, not at the first article
+        if self.pipeline not in PIPELINES:
+            raise UsageError(Errors.E017.format(value=self.pipeline, choices=", ".join(PIPELINES)))

@@ -180,3 +180,5 @@ def test_a_store_in_a_new_folder_is_made_and_a_file_that_is_not_one_says_so(tmp_
         assert "Another process" not in str(err.value)  # E302 is for a store that is busy
     result = CliRunner().invoke(cli, ["quotes", "--db", str(bad)])
     assert result.exit_code == 2 and "E315" in result.output
+    result = CliRunner().invoke(cli, ["ingest", str(bad), "--db", str(bad / "c.duckdb"), "--workers", "0", "-q"])
+    assert result.exit_code == 2 and "E315" in result.output  # a file where the folder would go

@@ -243,7 +243,10 @@ def connect(path: str | Path, *, read_only: bool, wait: float = 30.0) -> duckdb.
     if read_only and not path.exists():
         raise UsageError(Errors.E301.format(path=path))
     if not read_only:  # `--db out/corpus.duckdb` in a fresh checkout: the folder is made, as the file is
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file where a folder goes, no permission
+            raise UsageError(Errors.E315.format(path=path, error=exc)) from exc
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:

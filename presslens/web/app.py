@@ -19,8 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..about import PIPELINES, __version__
-from ..errors import Errors, UsageError
+from ..about import __version__
 from ..options import Options
 from .deps import HERE, AnalyzeBusy, AnalyzeQueue, QueryTimeout, page, templates, wants_json
 from .routes import routers
@@ -59,10 +58,10 @@ def create_app(
     DNS-rebinding pages from reading a local corpus); `["*"]` accepts any. `analyze_budget`:
     the seconds one analysis may hold the analysis thread (None: no limit), checked between the
     parts of a long text as `Options.time_budget` is. `pipeline`: the `--pipeline` that the
-    Analyze page and `POST /api/analyze` run (about.PIPELINES; the corpus is shown as stored).
+    Analyze page and `POST /api/analyze` run (about.PIPELINES, checked by `Options`; the corpus is
+    shown as stored).
     """
-    if pipeline not in PIPELINES:
-        raise UsageError(Errors.E017.format(value=pipeline, choices=", ".join(PIPELINES)))
+    analyze_options = Options(time_budget=analyze_budget, pipeline=pipeline)  # before the corpus opens: it may refuse
     opened = None
     if isinstance(corpus, (str, Path)):
         from ..corpus import Corpus
@@ -88,7 +87,7 @@ def create_app(
     app.state.max_upload = max_upload
     app.state.query_timeout = query_timeout
     app.state.analyze_queue = AnalyzeQueue(analyze_queue)
-    app.state.analyze_options = Options(time_budget=analyze_budget, pipeline=pipeline)
+    app.state.analyze_options = analyze_options
     # A read-only Corpus opens a connection per call, so calls may run side by side; anything
     # else (one shared DuckDB connection) is called one thread at a time.
     app.state.query_lock = None if getattr(corpus, "read_only", False) else threading.Lock()
