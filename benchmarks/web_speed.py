@@ -46,7 +46,6 @@ def vocabulary(rng: random.Random, size: int = 8000) -> list[str]:
 
 def generate(db: Path, n_articles: int, *, seed: int = 7, chunk: int = 50_000) -> None:
     """Write `n_articles` synthetic articles into a new store at `db`, then build its index."""
-    import duckdb
 
     from presslens.corpus import store
     from presslens.corpus.search import Index
@@ -136,9 +135,11 @@ def serve(db: Path) -> tuple[str, object, object]:
     sock.bind(("127.0.0.1", 0))
     app = create_app(db, query_timeout=60)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
     while not server.started:
         time.sleep(0.05)
+    server.thread = thread
     return f"http://127.0.0.1:{sock.getsockname()[1]}", server, app
 
 
@@ -226,6 +227,8 @@ def main() -> None:
             results[name] = measure(client, url, paths, drop)
             print(f"  {name}: median {results[name]['median']:.0f} ms", file=sys.stderr, flush=True)
     server.should_exit = True
+    server.thread.join()
+    app.state.corpus.close()  # what the app's lifespan does in `presslens serve` (off here)
 
     import presslens
 

@@ -263,6 +263,36 @@ def test_read_only_open_of_a_missing_corpus_says_what_to_do(tmp_path):
         Corpus(tmp_path / "none.duckdb", read_only=True)
 
 
+def test_a_reader_holds_the_file_only_while_a_call_runs(tmp_path):
+    """A read-only Corpus attaches the store to its own DuckDB for its running calls only: after
+    a call (or many at once, from threads) another process can open the file for writing; while
+    a call runs it cannot (DuckDB's lock), and the reader's next call sees what was written."""
+    import concurrent.futures
+    import subprocess
+    import sys
+
+    db = hand_store(tmp_path / "hand.duckdb")
+
+    def write(key: str) -> subprocess.CompletedProcess:  # another process writes a row of meta
+        code = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute('INSERT INTO meta VALUES (?, 1)', [sys.argv[2]])"
+        return subprocess.run([sys.executable, "-c", code, str(db), key], capture_output=True, text=True)
+
+    reader = Corpus(db, read_only=True)
+    try:
+        assert write("first").returncode == 0  # opened, not held
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            found = list(pool.map(lambda _: len(reader.quotes("taxes")), range(16)))
+        assert found == [4] * 16
+        with reader._connection() as con:  # a call running
+            assert con.execute("SELECT value FROM meta WHERE key = 'first'").fetchone() == ("1",)
+            busy = write("second")
+            assert busy.returncode != 0 and "lock" in busy.stderr
+        assert write("second").returncode == 0  # the call ended: free again
+        assert reader.stats()["statements"] == 5
+    finally:
+        reader.close()
+
+
 def test_index_rebuilds_from_the_store_when_it_lags(tmp_path):
     import shutil
 

@@ -25,9 +25,11 @@ class Corpus:
         ...     corpus.ingest(["samples/news"])
         ...     corpus.quotes("election", speaker="Trump", limit=10)
 
-    `read_only=True` opens the file only for the length of each call, so an ingest running in
-    another process can keep writing between calls (and a reader waits for the writer's commit,
-    up to `wait` seconds). A writable corpus holds its connection until `close()`.
+    `read_only=True` opens the file only while a call runs, so an ingest running in another
+    process can keep writing between calls (and a reader waits for the writer's commit, up to
+    `wait` seconds): the store is attached to one in-memory DuckDB of the reader when the first
+    of its running calls begins and detached when the last ends, each call on a cursor of its
+    own. A writable corpus holds its connection until `close()`.
     """
 
     def __init__(self, path: str | Path = "presslens.duckdb", *, read_only: bool = False, wait: float = 30.0):
@@ -38,8 +40,12 @@ class Corpus:
         self._index: Index | None = None
         self._running: dict[int, duckdb.DuckDBPyConnection] = {}  # thread id -> its connection in use
         self._lock = threading.Lock()
+        self._reader: duckdb.DuckDBPyConnection | None = None  # read-only: the store attached to it
+        self._readers = 0  # calls running on the attached store
+        self._attach_lock = threading.Lock()
         if read_only:
-            store.connect(self.path, read_only=True, wait=wait).close()  # fail early: no such corpus
+            with self._connection():  # fail early: no such corpus, not a store
+                pass
         else:
             self._con = store.connect(self.path, read_only=False, wait=wait)
             persons.update(self._con)  # articles a killed ingest stored but did not link yet
@@ -52,6 +58,11 @@ class Corpus:
         if self._index is not None:
             self._index.close()
             self._index = None
+        if self._reader is not None:
+            with self._attach_lock:
+                if self._readers == 0:
+                    self._reader.close()
+                    self._reader = None
 
     def __enter__(self) -> Corpus:
         return self
@@ -76,12 +87,24 @@ class Corpus:
             with self._in_use(self._con):
                 yield self._con
             return
-        con = store.connect(self.path, read_only=True, wait=self.wait)
+        with self._attach_lock:
+            if self._reader is None:
+                self._reader = duckdb.connect(":memory:")
+            if self._readers == 0:
+                store.attach(self._reader, self.path, wait=self.wait)
+            self._readers += 1
+            con = self._reader.cursor()
         try:
+            con.execute(f"USE {store.ATTACHED}")
+            store.renamed_tables(con, read_only=True)
             with self._in_use(con):
                 yield con
         finally:
             con.close()
+            with self._attach_lock:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._reader.execute(f"DETACH {store.ATTACHED}")
 
     @contextmanager
     def _in_use(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
